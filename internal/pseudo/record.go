@@ -1,0 +1,83 @@
+// Package pseudo defines the pseudonymised person record that matching works
+// on, and the encoder that makes it from a clear person.Record under the
+// exercise key.
+//
+// Nothing in a Record is a clear identifier: names, dates of birth, NI
+// numbers, addresses, postcodes, phones and emails are present only as keyed
+// pseudonyms (Token) and keyed Bloom-filter similarity encodings (NameFilter,
+// AddressFilter). Attributes that are evidence for a detection (tenancy
+// dates, date of death, balance) are carried as they are.
+package pseudo
+
+import (
+	"github.com/datamatch/datamatch/internal/date"
+	"github.com/datamatch/datamatch/internal/money"
+)
+
+// Token is a keyed pseudonym of one normalised value. The zero Token is null
+// (the value was missing or invalid).
+type Token uint64
+
+// Sizes of the similarity encodings, in bits.
+const (
+	NameBits    = 512
+	AddressBits = 1024
+)
+
+// NameFilter is a keyed Bloom-filter encoding of a name's q-grams.
+type NameFilter [NameBits / 64]uint64
+
+// AddressFilter is a keyed Bloom-filter encoding of an address's q-grams
+// and tokens.
+type AddressFilter [AddressBits / 64]uint64
+
+// Record is one pseudonymised person.
+type Record struct {
+	// RecordID is the dataset's own reference for the row. It is not a
+	// personal identifier and is kept so that results can be traced back.
+	RecordID string
+
+	// Exact pseudonyms of names and their derived values.
+	Forename         Token
+	MiddleNames      Token
+	Surname          Token
+	ForenamePhonetic Token // Double Metaphone, primary code
+	ForenamePhonAlt  Token // Double Metaphone, alternate code
+	SurnamePhonetic  Token
+	SurnamePhonAlt   Token
+	ForenameGroup    Token // nickname group (Robert, Bob, Rob ...)
+
+	// Date of birth and its parts.
+	DOB          Token
+	DOBYear      Token
+	DOBMonthDay  Token
+	DOBSwapped   Token // the date with day and month exchanged, when that is a date
+	DOBYearMonth Token
+	DOBYearDay   Token
+
+	NINumber Token // core of the NI number, without the suffix letter
+
+	Postcode        Token
+	PostcodeOutward Token
+	PostcodeSector  Token
+	HouseNumber     Token // first house-number token of the address
+	UPRN            Token
+	Phone           Token
+	Email           Token
+
+	// Similarity encodings. A zero count means null.
+	ForenameBF    NameFilter
+	SurnameBF     NameFilter
+	AddressBF     AddressFilter
+	ForenameCount uint16 // bits set in ForenameBF
+	SurnameCount  uint16
+	AddressCount  uint16
+
+	// Attributes carried as evidence for detections.
+	TenancyRef   string
+	TenancyRole  string
+	TenancyStart date.Date
+	TenancyEnd   date.Date
+	DateOfDeath  date.Date
+	Balance      money.Pence
+}
