@@ -1,0 +1,272 @@
+package runrecord
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Render writes r as a report for a person: the view `datamatch audit
+// show` gives. Sections are aligned for a fixed-width terminal; run.json
+// remains the record for machines.
+func (r *Record) Render(w io.Writer) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Run %s: %s\n", r.RunID, strings.ToUpper(r.Status))
+	if r.Error != "" {
+		fmt.Fprintf(&b, "  Error: %s\n", r.Error)
+	}
+	b.WriteByte('\n')
+	duration := ""
+	if !r.Started.IsZero() && !r.Ended.IsZero() {
+		duration = " (" + r.Ended.Sub(r.Started).Round(time.Second).String() + ")"
+	}
+	fields(&b, "  ", [][2]string{
+		{"Started", stamp(r.Started)},
+		{"Ended", stamp(r.Ended) + duration},
+		{"Operator", r.Operator},
+		{"Host", r.Host},
+		{"Version", r.Version},
+		{"Config", r.ConfigPath},
+		{"Config SHA-256", r.ConfigSHA256},
+		{"Key id", r.KeyID},
+	})
+
+	section(&b, "Purposes")
+	for _, p := range r.Purposes {
+		fmt.Fprintf(&b, "  %s\n", p.Name)
+		basis := p.LawfulBasis
+		if p.LawfulBasisRef != "" {
+			basis += " (" + p.LawfulBasisRef + ")"
+		}
+		fields(&b, "    ", [][2]string{
+			{"Lawful basis", basis},
+			{"LIA", p.LIARef},
+			{"Article 9 condition", p.Article9Condition},
+			{"Article 10 condition", p.Article10Condition},
+			{"DPIA", p.DPIARef},
+			{"Retention", p.RetentionPeriod + ", until " + p.RetentionUntil.String()},
+			{"Significant effect", yesNo(p.SignificantEffect)},
+		})
+	}
+
+	section(&b, "Inputs")
+	rows := [][]string{{"DATASET", "ROLE", "ROWS IN", "ACCEPTED", "QUARANTINED", "RESTRICTED", "OBJECTED"}}
+	for _, in := range r.Inputs {
+		rows = append(rows, []string{in.Dataset, string(in.Role), thousands(in.RowsIn), thousands(in.Accepted),
+			thousands(in.Quarantined), thousands(in.Restricted), thousands(in.Objected)})
+	}
+	table(&b, "  ", rows, 2, 3, 4, 5, 6)
+	if len(r.Inputs) > 0 {
+		b.WriteByte('\n')
+		rows = [][]string{{"DATASET", "FILE", "SHA-256"}}
+		for _, in := range r.Inputs {
+			rows = append(rows, []string{in.Dataset, in.Path, in.SHA256})
+		}
+		table(&b, "  ", rows)
+	}
+	var problems [][]string
+	for _, in := range r.Inputs {
+		kinds := make([]string, 0, len(in.Problems))
+		for k := range in.Problems {
+			kinds = append(kinds, k)
+		}
+		slices.Sort(kinds)
+		for _, k := range kinds {
+			problems = append(problems, []string{in.Dataset, k, thousands(in.Problems[k])})
+		}
+	}
+	if len(problems) > 0 {
+		b.WriteString("\n  Data-quality problems\n")
+		table(&b, "    ", append([][]string{{"DATASET", "PROBLEM", "COUNT"}}, problems...), 2)
+	}
+
+	for _, p := range []struct {
+		title string
+		raw   json.RawMessage
+	}{{"Blocking", r.Blocking}, {"Scoring", r.Scoring}} {
+		section(&b, p.title)
+		if len(p.raw) == 0 {
+			b.WriteString("  (none recorded)\n")
+			continue
+		}
+		var out bytes.Buffer
+		if err := json.Indent(&out, p.raw, "  ", "  "); err != nil {
+			b.WriteString("  (not valid JSON)\n")
+			continue
+		}
+		b.WriteString("  ")
+		b.Write(out.Bytes())
+		b.WriteByte('\n')
+	}
+
+	section(&b, "Pairs and cases by match probability")
+	rows = [][]string{{"BAND", "PAIRS", "CASES"}}
+	for _, band := range r.Bands {
+		rows = append(rows, []string{band.Name, thousands(band.Pairs), thousands(band.Cases)})
+	}
+	table(&b, "  ", rows, 1, 2)
+
+	section(&b, "Detections")
+	rows = [][]string{{"DETECTION", "PURPOSE", "PAIRS", "CASES"}}
+	for _, d := range r.Detections {
+		rows = append(rows, []string{d.Name, d.Purpose, thousands(d.Pairs), thousands(d.Cases)})
+	}
+	table(&b, "  ", rows, 2, 3)
+
+	section(&b, "Outputs")
+	for i, o := range r.Outputs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "  %s\n", o.Path)
+		fields(&b, "    ", [][2]string{
+			{"Recipient", o.Recipient},
+			{"Purpose", o.Purpose},
+			{"Rows", thousands(o.Rows)},
+			{"Fields", strings.Join(o.Fields, ", ")},
+			{"SHA-256", o.SHA256},
+		})
+	}
+	if len(r.Outputs) == 0 {
+		b.WriteString("  (none)\n")
+	}
+
+	section(&b, "Automated-decision assessment")
+	for i, a := range r.Assessments {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "  %s\n", a.Purpose)
+		auto := thousands(a.DecidedAutomatically)
+		if a.DecidedAutomatically != 0 {
+			auto += "   <-- WARNING: actioned without a human decision"
+		}
+		fields(&b, "    ", [][2]string{
+			{"Significant effect", yesNo(a.SignificantEffect)},
+			{"Decided automatically", auto},
+			{"Cases queued for review", thousands(a.CasesQueuedForReview)},
+			{"Objections honoured", thousands(a.ObjectionsHonoured)},
+		})
+		b.WriteByte('\n')
+		wrap(&b, "    ", a.Statement, 76)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func section(b *bytes.Buffer, title string) {
+	fmt.Fprintf(b, "\n%s\n", title)
+}
+
+// fields writes label–value pairs with the values aligned, writing "-" for
+// an empty value.
+func fields(b *bytes.Buffer, indent string, kv [][2]string) {
+	width := 0
+	for _, f := range kv {
+		width = max(width, utf8.RuneCountInString(f[0]))
+	}
+	for _, f := range kv {
+		v := f[1]
+		if v == "" {
+			v = "-"
+		}
+		fmt.Fprintf(b, "%s%s%s  %s\n", indent, f[0], strings.Repeat(" ", width-utf8.RuneCountInString(f[0])), v)
+	}
+}
+
+// table writes rows, the first of them a header, as aligned columns two
+// spaces apart, the columns whose indices are listed in right aligned.
+// Trailing spaces are trimmed. A header alone is written as "(none)".
+func table(b *bytes.Buffer, indent string, rows [][]string, right ...int) {
+	if len(rows) == 1 {
+		b.WriteString(indent + "(none)\n")
+		return
+	}
+	var widths []int
+	for _, row := range rows {
+		for i, c := range row {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, row := range rows {
+		var line strings.Builder
+		line.WriteString(indent)
+		for i, c := range row {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if slices.Contains(right, i) {
+				line.WriteString(pad + c)
+			} else {
+				line.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+}
+
+// wrap writes text as lines of at most width runes, each after indent.
+func wrap(b *bytes.Buffer, indent, text string, width int) {
+	line := 0
+	for i, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+			b.WriteString(indent)
+		case line+1+n > width-len(indent):
+			b.WriteString("\n" + indent)
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += n
+	}
+	b.WriteByte('\n')
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "yes"
+	}
+	return "no"
+}
+
+// thousands formats n with comma thousands separators.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
