@@ -1,0 +1,48 @@
+package normalize
+
+import "strings"
+
+// Email returns an e-mail address trimmed of white space, with its ASCII
+// letters lower-cased, and whether it is well formed: exactly one '@', a
+// non-empty local part, and a domain of two or more non-empty labels
+// separated by dots, with no white space anywhere.
+//
+// No provider-specific rewriting is done (dots and +tags in the local part
+// are kept). Email returns "" and false for a blank value and a placeholder
+// (see IsPlaceholder).
+func Email(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || IsPlaceholder(s) {
+		return "", false
+	}
+	out := lowerASCII(s)
+	at := strings.IndexByte(out, '@')
+	if at <= 0 || strings.IndexByte(out[at+1:], '@') >= 0 {
+		return out, false
+	}
+	domain := out[at+1:]
+	if strings.IndexByte(domain, '.') < 0 || domain[0] == '.' || domain[len(domain)-1] == '.' ||
+		strings.Contains(domain, "..") || strings.ContainsAny(out, " \t\n\r\v\f") {
+		return out, false
+	}
+	return out, true
+}
+
+// lowerASCII returns s with its ASCII letters lower-cased, without
+// allocating when there is nothing to change.
+func lowerASCII(s string) string {
+	i := 0
+	for i < len(s) && !('A' <= s[i] && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if 'A' <= b[i] && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}

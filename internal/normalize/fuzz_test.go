@@ -1,0 +1,191 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// seeds are inputs shared by the fuzz targets.
+var seeds = []string{
+	"", " ", "John Smith", "Mr J. O'Brien-Smith Jnr", "Zoë Łukasz Ørsted", "Siobhán",
+	"UNKNOWN", "N/A", "-", "\xff", "a\xc3", "Иван", "ß", "SK1 3NQ", "sk13nq", "SW1A OAA",
+	"GIR 0AA", "ZZ99 3VZ", "4223", "JG 10 37 59 A", "TN010283M", "QQ123456C", "7421835",
+	"+44 (0)7700 900123", "0044 20 7946 0018", "07700 900123 ext 4", "+1 202 555 0143",
+	"Jane.Doe@Example.org", "a@b@c", "Flat 3, 12 High St", "12 a St Marys Rd", "no no 5",
+	"Church St, St Albans", "Dr Johnsons Ho", "Gr Flr Flat, 1 Oak Gr", "1st Floor Flat 2",
+	"\u00a0\u2013\u2019", "12\u00a0345", "Ol·la", "x", "XX", "000",
+}
+
+func FuzzName(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Name(s)
+		for i := 0; i < len(n); i++ {
+			if c := n[i]; !('a' <= c && c <= 'z' || c == ' ') {
+				t.Fatalf("Name(%q) = %q has byte %q", s, n, c)
+			}
+		}
+		if strings.HasPrefix(n, " ") || strings.HasSuffix(n, " ") || strings.Contains(n, "  ") {
+			t.Fatalf("Name(%q) = %q is not trimmed and collapsed", s, n)
+		}
+		if n2 := Name(n); n2 != n {
+			t.Fatalf("Name(Name(%q)) = %q, want %q", s, n2, n)
+		}
+		if got := strings.Join(NameTokens(s), " "); got != n {
+			t.Fatalf("NameTokens(%q) joined = %q, want %q", s, got, n)
+		}
+	})
+}
+
+func FuzzAddress(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a := Address(s)
+		for i := 0; i < len(a); i++ {
+			if c := a[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == ' ') {
+				t.Fatalf("Address(%q) = %q has byte %q", s, a, c)
+			}
+		}
+		if strings.HasPrefix(a, " ") || strings.HasSuffix(a, " ") || strings.Contains(a, "  ") {
+			t.Fatalf("Address(%q) = %q is not trimmed and collapsed", s, a)
+		}
+		if a2 := Address(a); a2 != a {
+			t.Fatalf("Address(Address(%q)) = %q, want %q", s, a2, a)
+		}
+		h := HouseNumber(s)
+		if h2 := HouseNumber(a); h2 != h {
+			t.Fatalf("HouseNumber(Address(%q)) = %q, HouseNumber = %q", s, h2, h)
+		}
+		if h != "" && (!isDigit(h[0]) || !strings.Contains(" "+a+" ", " "+h+" ")) {
+			t.Fatalf("HouseNumber(%q) = %q is not a number of %q", s, h, a)
+		}
+	})
+}
+
+func FuzzPostcode(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pc, uk := Postcode(s)
+		pc2, uk2 := Postcode(pc)
+		if pc != "" && (pc2 != pc || uk2 != uk) {
+			t.Fatalf("Postcode(%q) = %q, %v; again = %q, %v", s, pc, uk, pc2, uk2)
+		}
+		out, sector := PostcodeOutward(pc), PostcodeSector(pc)
+		if uk {
+			if out == "" || !strings.HasPrefix(pc, out+" ") || sector != pc[:len(pc)-2] {
+				t.Fatalf("Postcode(%q) = %q: outward %q, sector %q", s, pc, out, sector)
+			}
+			if len(pc) < 6 || len(pc) > 8 || strings.Count(pc, " ") != 1 {
+				t.Fatalf("Postcode(%q) = %q is not canonical", s, pc)
+			}
+		} else if out != "" || sector != "" {
+			t.Fatalf("non-UK Postcode(%q) = %q has outward %q, sector %q", s, pc, out, sector)
+		}
+		if strings.ContainsAny(pc, "abcdefghijklmnopqrstuvwxyz\t\n") || (!uk && strings.Contains(pc, " ")) {
+			t.Fatalf("Postcode(%q) = %q is not upper case without spaces", s, pc)
+		}
+	})
+}
+
+func FuzzNINumber(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		core, st := NINumber(s)
+		switch st {
+		case NIValid:
+			if len(core) != 8 {
+				t.Fatalf("NINumber(%q) = %q, valid, is not 8 characters", s, core)
+			}
+		case NIFormat:
+			if core == "" {
+				t.Fatalf("NINumber(%q) = \"\", format", s)
+			}
+		case NIPlaceholder, NIEmpty:
+			if core != "" {
+				t.Fatalf("NINumber(%q) = %q, %v, want empty core", s, core, st)
+			}
+			return
+		default:
+			t.Fatalf("NINumber(%q) status %d", s, st)
+		}
+		if core2, _ := NINumber(core); core2 != core {
+			t.Fatalf("NINumber(%q) = %q; NINumber(core) = %q", s, core, core2)
+		}
+		if strings.ContainsAny(core, " -abcdefghijklmnopqrstuvwxyz") {
+			t.Fatalf("NINumber(%q) = %q is not cleaned", s, core)
+		}
+	})
+}
+
+func FuzzPhone(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, ok := Phone(s)
+		if p == "" {
+			if ok {
+				t.Fatalf("Phone(%q) = \"\", true", s)
+			}
+			return
+		}
+		digits := strings.TrimPrefix(p, "+")
+		if digits == "" || strings.Trim(digits, "0123456789") != "" {
+			t.Fatalf("Phone(%q) = %q is not + and digits", s, p)
+		}
+		if ok && (p[0] != '+' || len(digits) < 8 || len(digits) > 15) {
+			t.Fatalf("Phone(%q) = %q, true is not E.164", s, p)
+		}
+		if p2, ok2 := Phone(p); p2 != p || ok2 != ok {
+			t.Fatalf("Phone(%q) = %q, %v; again = %q, %v", s, p, ok, p2, ok2)
+		}
+	})
+}
+
+func FuzzEmail(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, ok := Email(s)
+		if e2, ok2 := Email(e); e2 != e || (e != "" && ok2 != ok) {
+			t.Fatalf("Email(%q) = %q, %v; again = %q, %v", s, e, ok, e2, ok2)
+		}
+		if ok && (strings.Count(e, "@") != 1 || strings.ContainsAny(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+			t.Fatalf("Email(%q) = %q, true", s, e)
+		}
+	})
+}
+
+func FuzzIsPlaceholder(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := IsPlaceholder(s)
+		if up := strings.ToUpper(s); utf8.ValidString(s) && isASCII(s) && IsPlaceholder(up) != p {
+			t.Fatalf("IsPlaceholder(%q) = %v but IsPlaceholder(%q) = %v", s, p, up, !p)
+		}
+		if p && Name(s) != "" {
+			t.Fatalf("IsPlaceholder(%q) but Name = %q", s, Name(s))
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,105 @@
+package normalize
+
+import "strings"
+
+// Kinds of the words Name drops.
+const (
+	wordHonorific = 1 + iota // always dropped
+	wordRank                 // dropped unless the name has nothing else
+	wordSuffix               // dropped unless it is the first word
+)
+
+// nameWords classifies the titles and suffixes that Name drops.
+var nameWords = map[string]uint8{
+	"mr": wordHonorific, "mrs": wordHonorific, "ms": wordHonorific,
+	"miss": wordHonorific, "mx": wordHonorific, "dr": wordHonorific,
+	"rev": wordHonorific, "prof": wordHonorific,
+
+	"sir": wordRank, "dame": wordRank, "lady": wordRank, "lord": wordRank,
+
+	"jr": wordSuffix, "jnr": wordSuffix, "sr": wordSuffix, "snr": wordSuffix,
+	"ii": wordSuffix, "iii": wordSuffix, "iv": wordSuffix, "esq": wordSuffix,
+}
+
+// Name returns the canonical form of a personal name (a forename, middle
+// names or a surname): lower-case ASCII words separated by single spaces.
+//
+// The characters of s are reduced as described in the package documentation,
+// with digits removed: diacritics are folded (Zoë → zoe, Łukasz → lukasz),
+// apostrophes are removed (O'Brien → obrien), and hyphens, dots, commas and
+// other punctuation separate words (Smith-Jones → smith jones). Prefixes such
+// as Mc and Mac are kept as written (McDonald → mcdonald, Mac Donald → mac
+// donald).
+//
+// Titles and suffixes are then dropped:
+//
+//   - the honorifics mr, mrs, ms, miss, mx, dr, rev and prof wherever they
+//     are;
+//   - the titles sir, dame, lady and lord wherever they are, unless the name
+//     has no other word than titles and suffixes, since Lord and Lady are
+//     also surnames (Lord → lord, Lord Smith → smith);
+//   - the suffixes jr, jnr, sr, snr, ii, iii, iv and esq, unless a suffix is
+//     the first word left (Smith Jnr → smith).
+//
+// Name returns "" for a name with no letters, a name of only honorifics, and
+// a name whose canonical form is a placeholder (see IsPlaceholder), such as
+// "N/A" (n a) or "Mr Unknown".
+func Name(s string) string {
+	var fb, ob [64]byte
+	folded := fold(fb[:0], s, false, false)
+
+	// Is there a word that is not a title or suffix?
+	plain := false
+	for i := 0; ; {
+		st, en := nextToken(folded, i)
+		if st == en {
+			break
+		}
+		if nameWords[string(folded[st:en])] == 0 {
+			plain = true
+			break
+		}
+		i = en
+	}
+
+	out := ob[:0]
+	for i := 0; ; {
+		st, en := nextToken(folded, i)
+		if st == en {
+			break
+		}
+		i = en
+		switch nameWords[string(folded[st:en])] {
+		case wordHonorific:
+			continue
+		case wordRank:
+			if plain {
+				continue
+			}
+		case wordSuffix:
+			if len(out) > 0 {
+				continue
+			}
+		}
+		if len(out) > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, folded[st:en]...)
+	}
+	if isPlaceholder(out) {
+		return ""
+	}
+	if string(out) == s {
+		return s
+	}
+	return string(out)
+}
+
+// NameTokens returns the words of Name(s), or nil if it is empty.
+func NameTokens(s string) []string {
+	n := Name(s)
+	if n == "" {
+		return nil
+	}
+	return strings.Split(n, " ")
+}
