@@ -1,12 +1,3 @@
-// Package pseudo defines the pseudonymised person record that matching works
-// on, and the encoder that makes it from a clear person.Record under the
-// exercise key.
-//
-// Nothing in a Record is a clear identifier: names, dates of birth, NI
-// numbers, addresses, postcodes, phones and emails are present only as keyed
-// pseudonyms (Token) and keyed Bloom-filter similarity encodings (NameFilter,
-// AddressFilter). Attributes that are evidence for a detection (tenancy
-// dates, date of death, balance) are carried as they are.
 package pseudo
 
 import (

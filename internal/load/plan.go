@@ -1,0 +1,252 @@
+package load
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/datamatch/datamatch/internal/person"
+)
+
+// plan is a Mapping resolved against one file's schema: which leaf
+// columns to read, and how each canonical column is filled from them.
+type plan struct {
+	leaves  []int    // Parquet leaf column indexes to project, in projection order
+	names   []string // source column name of each projected column
+	text    []textPlan
+	dates   []datePlan
+	balance *moneyPlan
+	full    *fullNamePlan
+}
+
+type textPlan struct {
+	target string
+	set    textField
+	cols   []int // positions in the projection
+}
+
+type datePlan struct {
+	target string
+	set    dateField
+	col    int
+	format string
+}
+
+type moneyPlan struct {
+	col    int
+	format string
+}
+
+type fullNamePlan struct {
+	col   int
+	order string
+}
+
+// resolve checks m against the file's columns and types and returns the
+// plan. Errors name the file and the column, never a value.
+func resolve(path string, m Mapping, fr *pqarrow.FileReader) (*plan, error) {
+	sc, err := fr.Schema()
+	if err != nil {
+		return nil, fmt.Errorf("file %s: reading schema: %w", path, err)
+	}
+	top := make(map[string]int) // source column name → top-level field index
+	for i, f := range sc.Fields() {
+		if _, dup := top[f.Name]; dup {
+			top[f.Name] = -1
+			continue
+		}
+		top[f.Name] = i
+	}
+
+	fields := m.Fields
+	if len(fields) == 0 && m.FullName == nil {
+		fields = make(map[string]FieldMap)
+		for _, c := range person.Columns {
+			if _, ok := top[c.Name]; ok {
+				fields[c.Name] = FieldMap{From: []string{c.Name}}
+			}
+		}
+	}
+	if _, ok := fields[person.ColRecordID]; !ok {
+		return nil, fmt.Errorf("file %s: column %s: required but not mapped or not present", path, person.ColRecordID)
+	}
+
+	p := &plan{}
+	proj := make(map[int]int) // top-level field index → position in the projection
+	use := func(name, target string) (int, arrow.DataType, error) {
+		i, ok := top[name]
+		switch {
+		case !ok:
+			return 0, nil, fmt.Errorf("file %s: column %s (mapped to %s): not in the file", path, name, target)
+		case i < 0:
+			return 0, nil, fmt.Errorf("file %s: column %s (mapped to %s): the name is ambiguous, the file has it twice", path, name, target)
+		}
+		sf := fr.Manifest.Fields[i]
+		if !sf.IsLeaf() {
+			return 0, nil, fmt.Errorf("file %s: column %s (mapped to %s): nested type %s cannot be mapped", path, name, target, sf.Field.Type)
+		}
+		if pos, ok := proj[i]; ok {
+			return pos, sf.Field.Type, nil
+		}
+		pos := len(p.leaves)
+		proj[i] = pos
+		p.leaves = append(p.leaves, sf.ColIndex)
+		p.names = append(p.names, name)
+		return pos, sf.Field.Type, nil
+	}
+
+	// Resolve canonical columns in schema order, for stable projections
+	// and errors.
+	targets := make([]string, 0, len(fields))
+	for name := range fields {
+		if _, ok := person.Lookup(name); !ok {
+			return nil, fmt.Errorf("file %s: mapping: %q is not a canonical column", path, name)
+		}
+		targets = append(targets, name)
+	}
+	sort.Slice(targets, func(i, j int) bool { return columnOrder(targets[i]) < columnOrder(targets[j]) })
+
+	if m.FullName != nil {
+		for _, t := range []string{person.ColForename, person.ColMiddleNames, person.ColSurname} {
+			if _, ok := fields[t]; ok {
+				return nil, fmt.Errorf("file %s: mapping: %s is mapped both as a field and from the full name", path, t)
+			}
+		}
+		if m.FullName.Order != "" && m.FullName.Order != ForenameFirst && m.FullName.Order != SurnameFirst {
+			return nil, fmt.Errorf("file %s: mapping: full name order %q is not %s or %s", path, m.FullName.Order, ForenameFirst, SurnameFirst)
+		}
+		pos, dt, err := use(m.FullName.From, "full name")
+		if err != nil {
+			return nil, err
+		}
+		if !textReadable(dt) {
+			return nil, fmt.Errorf("file %s: column %s (mapped to full name): type %s cannot be read as text", path, m.FullName.From, dt)
+		}
+		p.full = &fullNamePlan{col: pos, order: m.FullName.Order}
+	}
+
+	for _, target := range targets {
+		fm := fields[target]
+		col, _ := person.Lookup(target)
+		if len(fm.From) == 0 {
+			return nil, fmt.Errorf("file %s: mapping: %s has no source column", path, target)
+		}
+		if col.Kind != person.String && len(fm.From) > 1 {
+			return nil, fmt.Errorf("file %s: mapping: %s is a %s column and takes one source column, not %d", path, target, kindName(col.Kind), len(fm.From))
+		}
+		switch col.Kind {
+		case person.String:
+			if fm.Format != "" {
+				return nil, fmt.Errorf("file %s: mapping: %s is a text column and takes no format", path, target)
+			}
+			tp := textPlan{target: target, set: textFields[target]}
+			for _, from := range fm.From {
+				pos, dt, err := use(from, target)
+				if err != nil {
+					return nil, err
+				}
+				if !textReadable(dt) {
+					return nil, fmt.Errorf("file %s: column %s (mapped to %s): type %s cannot be read as text", path, from, target, dt)
+				}
+				tp.cols = append(tp.cols, pos)
+			}
+			p.text = append(p.text, tp)
+		case person.Date:
+			pos, dt, err := use(fm.From[0], target)
+			if err != nil {
+				return nil, err
+			}
+			if err := dateReadable(dt, fm.Format); err != nil {
+				return nil, fmt.Errorf("file %s: column %s (mapped to %s): %w", path, fm.From[0], target, err)
+			}
+			p.dates = append(p.dates, datePlan{target: target, set: dateFields[target], col: pos, format: fm.Format})
+		case person.Money:
+			pos, dt, err := use(fm.From[0], target)
+			if err != nil {
+				return nil, err
+			}
+			if err := moneyReadable(dt, fm.Format); err != nil {
+				return nil, fmt.Errorf("file %s: column %s (mapped to %s): %w", path, fm.From[0], target, err)
+			}
+			p.balance = &moneyPlan{col: pos, format: fm.Format}
+		}
+	}
+	return p, nil
+}
+
+// lz4Raw is the LZ4_RAW codec of the Parquet format, which the compress
+// package has no name for.
+const lz4Raw = compress.Compression(7)
+
+func columnOrder(name string) int {
+	for i, c := range person.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return len(person.Columns)
+}
+
+func kindName(k person.Kind) string {
+	switch k {
+	case person.Date:
+		return "date"
+	case person.Money:
+		return "money"
+	}
+	return "text"
+}
+
+// checkChunks verifies, from the footer alone, that every projected column
+// chunk lies within the file and uses a codec and encodings this reader
+// can decode, so that no row is processed from a file that would fail
+// half-way.
+func checkChunks(path string, pf *file.Reader, size int64, leaves []int, names []string) error {
+	md := pf.MetaData()
+	// xitongsys/parquet-go has no Brotli codec and writes Brotli column
+	// chunks with empty pages, which read as no rows at all.
+	brokenBrotli := md.GetCreatedBy() == "parquet-go version latest"
+	for rg := 0; rg < pf.NumRowGroups(); rg++ {
+		rgm := md.RowGroup(rg)
+		for k, leaf := range leaves {
+			cc, err := rgm.ColumnChunk(leaf)
+			if err != nil {
+				return fmt.Errorf("file %s: column %s: row group %d: %w", path, names[k], rg, err)
+			}
+			switch codec := cc.Compression(); codec {
+			case compress.Codecs.Lz4, lz4Raw:
+				return fmt.Errorf("file %s: column %s: LZ4-compressed pages are not supported by this reader; re-write the file with snappy or zstd", path, names[k])
+			case compress.Codecs.Brotli:
+				if brokenBrotli {
+					return fmt.Errorf("file %s: column %s: Brotli pages written by xitongsys/parquet-go are empty (that writer has no Brotli codec); re-write the file with snappy or zstd", path, names[k])
+				}
+			default:
+				if _, err := compress.GetCodec(codec); err != nil {
+					return fmt.Errorf("file %s: column %s: %s-compressed pages are not supported by this reader; re-write the file with snappy or zstd", path, names[k], codec)
+				}
+			}
+			for _, enc := range cc.Encodings() {
+				switch enc {
+				case parquet.Encodings.Plain, parquet.Encodings.PlainDict, parquet.Encodings.RLE,
+					parquet.Encodings.RLEDict, parquet.Encodings.BitPacked, parquet.Encodings.DeltaBinaryPacked,
+					parquet.Encodings.DeltaLengthByteArray, parquet.Encodings.DeltaByteArray:
+				default:
+					return fmt.Errorf("file %s: column %s: %s-encoded pages are not supported by this reader; re-write the file with default encodings", path, names[k], enc)
+				}
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+				start = cc.DictionaryPageOffset()
+			}
+			if start < 0 || start+cc.TotalCompressedSize() > size {
+				return fmt.Errorf("file %s: column %s: row group %d extends past the end of the file (%d bytes): the file is truncated", path, names[k], rg, size)
+			}
+		}
+	}
+	return nil
+}
