@@ -1,0 +1,355 @@
+package block
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+func TestSortHigh(t *testing.T) {
+	for _, n := range []int{0, 1, 10, 5000, 70000} {
+		rng := rand.New(rand.NewPCG(uint64(n), 9))
+		a := make([]uint64, n)
+		for i := range a {
+			// Few distinct high halves, so that stability matters.
+			a[i] = uint64(rng.Uint32N(1000)*4_000_037)<<32 | uint64(i)
+		}
+		want := slices.Clone(a)
+		slices.SortStableFunc(want, func(x, y uint64) int {
+			switch {
+			case x>>32 < y>>32:
+				return -1
+			case x>>32 > y>>32:
+				return 1
+			}
+			return 0
+		})
+		got := sortHigh(a, make([]uint64, n))
+		if !slices.Equal(got, want) {
+			t.Errorf("n=%d: sortHigh differs from a stable sort", n)
+		}
+	}
+}
+
+func FuzzSortHigh(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 1, 1, 1, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var a []uint64
+		for len(b) >= 8 {
+			var x uint64
+			for _, c := range b[:8] {
+				x = x<<8 | uint64(c)
+			}
+			a = append(a, x&^0xffffffff|uint64(len(a)))
+			b = b[8:]
+		}
+		// Repeat to cross the radix threshold.
+		for n := len(a); n > 0 && len(a) < 5000; {
+			a = append(a, a[len(a)%n]&^0xffffffff|uint64(len(a)))
+		}
+		got := sortHigh(slices.Clone(a), make([]uint64, len(a)))
+		for i := 1; i < len(got); i++ {
+			if got[i-1]>>32 > got[i]>>32 || (got[i-1]>>32 == got[i]>>32 && uint32(got[i-1]) > uint32(got[i])) {
+				t.Fatalf("not sorted stably at %d", i)
+			}
+		}
+		slices.Sort(a)
+		s := slices.Clone(got)
+		slices.Sort(s)
+		if !slices.Equal(a, s) {
+			t.Fatal("sortHigh lost or invented elements")
+		}
+	})
+}
+
+// testRules block on NI, on phone and on surname+forename.
+func testRules() []Rule {
+	return []Rule{
+		TokenRule("ni", ni),
+		TokenRule("phone", phone),
+		TokenRule("surname+forename", surname, forename),
+	}
+}
+
+func randomRecords(rng *rand.Rand, n int) []pseudo.Record {
+	recs := make([]pseudo.Record, n)
+	for i := range recs {
+		r := &recs[i]
+		r.NINumber = pseudo.Token(rng.IntN(n)) // 0 is null
+		r.Phone = pseudo.Token(rng.IntN(8))
+		r.Surname = pseudo.Token(rng.IntN(5))
+		r.Forename = pseudo.Token(rng.IntN(5))
+	}
+	return recs
+}
+
+// brute returns the expected candidates: pairs that share a key under some
+// rule whose block for that key is within the limit.
+func brute(left, right []pseudo.Record, dedupe bool, rules []Rule, maxPairs int64) map[Pair]bool {
+	cols, _ := validate(rules)
+	keyOf := func(r *pseudo.Record) []uint64 {
+		out := make([]uint64, 0, cols)
+		for _, ru := range rules {
+			k := make([]uint64, ru.Keys)
+			ru.Key(r, k)
+			out = append(out, k...)
+		}
+		return out
+	}
+	lk := make([][]uint64, len(left))
+	for i := range left {
+		lk[i] = keyOf(&left[i])
+	}
+	rk := make([][]uint64, len(right))
+	for i := range right {
+		rk[i] = keyOf(&right[i])
+	}
+	size := make([]map[uint64]int64, cols)
+	for c := range cols {
+		size[c] = map[uint64]int64{}
+		nl, nr := map[uint64]int64{}, map[uint64]int64{}
+		for i := range lk {
+			nl[lk[i][c]]++
+		}
+		for i := range rk {
+			nr[rk[i][c]]++
+		}
+		for k, n := range nl {
+			if dedupe {
+				size[c][k] = n * (n - 1) / 2
+			} else {
+				size[c][k] = n * nr[k]
+			}
+		}
+	}
+	out := map[Pair]bool{}
+	for i := range left {
+		for j := range right {
+			if dedupe && j <= i {
+				continue
+			}
+			for c := range cols {
+				k := lk[i][c]
+				if k != 0 && k == rk[j][c] && size[c][k] <= maxPairs {
+					out[Pair{int32(i), int32(j)}] = true
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func collect(t *testing.T, run func(emit func([]Pair) error) (*Stats, error)) (map[Pair]bool, *Stats) {
+	t.Helper()
+	got := map[Pair]bool{}
+	stats, err := run(func(ps []Pair) error {
+		for _, p := range ps {
+			if got[p] {
+				t.Errorf("pair %v emitted twice", p)
+			}
+			got[p] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, stats
+}
+
+func TestLinkMatchesBruteForce(t *testing.T) {
+	tests := []struct {
+		name     string
+		nl, nr   int
+		maxPairs int64
+	}{
+		{"small", 40, 30, 1 << 20},
+		{"limited blocks", 300, 200, 60},
+		{"radix path", 4500, 300, 500},
+	}
+	for _, tt := range tests {
+		rng := rand.New(rand.NewPCG(uint64(tt.nl), 1))
+		left, right := randomRecords(rng, tt.nl), randomRecords(rng, tt.nr)
+		want := brute(left, right, false, testRules(), tt.maxPairs)
+		isTrue := func(l, r int32) bool { return left[l].NINumber != 0 && left[l].NINumber == right[r].NINumber }
+		var trueCount int64
+		for p := range want {
+			if isTrue(p.Left, p.Right) {
+				trueCount++
+			}
+		}
+		opts := Options{MaxBlockPairs: tt.maxPairs, ChunkSize: 100, Truth: isTrue, TrueCount: trueCount}
+		got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+			return Link(context.Background(), left, right, testRules(), opts, emit)
+		})
+		if len(got) != len(want) {
+			t.Errorf("%s: %d candidates, want %d", tt.name, len(got), len(want))
+		}
+		for p := range want {
+			if !got[p] {
+				t.Errorf("%s: missing %v", tt.name, p)
+				break
+			}
+		}
+		if stats.Candidates != int64(len(got)) {
+			t.Errorf("%s: stats count %d candidates, emitted %d", tt.name, stats.Candidates, len(got))
+		}
+		var sum int64
+		for _, r := range stats.Rules {
+			sum += r.New
+			if r.New > r.Generated {
+				t.Errorf("%s: rule %s has %d new of %d generated", tt.name, r.Name, r.New, r.Generated)
+			}
+		}
+		if sum != stats.Candidates {
+			t.Errorf("%s: rules' new pairs sum to %d, candidates %d", tt.name, sum, stats.Candidates)
+		}
+		if stats.ComparisonSpace != float64(tt.nl*tt.nr) {
+			t.Errorf("%s: comparison space %g", tt.name, stats.ComparisonSpace)
+		}
+		if trueCount > 0 && stats.Completeness != 1 {
+			t.Errorf("%s: completeness %g, want 1", tt.name, stats.Completeness)
+		}
+	}
+}
+
+func TestDedupeMatchesBruteForce(t *testing.T) {
+	for _, n := range []int{50, 4200} {
+		rng := rand.New(rand.NewPCG(uint64(n), 2))
+		recs := randomRecords(rng, n)
+		want := brute(recs, recs, true, testRules(), 400)
+		got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+			return Dedupe(context.Background(), recs, testRules(), Options{MaxBlockPairs: 400}, emit)
+		})
+		if len(got) != len(want) {
+			t.Errorf("n=%d: %d candidates, want %d", n, len(got), len(want))
+		}
+		for p := range got {
+			if p.Left >= p.Right {
+				t.Errorf("n=%d: pair %v not ordered", n, p)
+			}
+			if !want[p] {
+				t.Errorf("n=%d: unexpected %v", n, p)
+				break
+			}
+		}
+		if stats.ComparisonSpace != float64(n*(n-1)/2) {
+			t.Errorf("n=%d: comparison space %g", n, stats.ComparisonSpace)
+		}
+	}
+}
+
+func TestOversizedBlockSkippedAndCounted(t *testing.T) {
+	recs := make([]pseudo.Record, 30)
+	for i := range recs {
+		recs[i].Phone = 7 // a placeholder every record shares
+		recs[i].NINumber = pseudo.Token(i/2 + 1)
+	}
+	rules := []Rule{TokenRule("phone", phone), TokenRule("ni", ni)}
+	got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+		return Dedupe(context.Background(), recs, rules, Options{MaxBlockPairs: 100}, emit)
+	})
+	if stats.Rules[0].SkippedBlocks != 1 || stats.Rules[0].SkippedPairs != 30*29/2 {
+		t.Errorf("phone rule skipped %d blocks, %d pairs", stats.Rules[0].SkippedBlocks, stats.Rules[0].SkippedPairs)
+	}
+	// The NI pairs must still come, from the second rule, although the
+	// first rule's skipped block also joined them.
+	if len(got) != 15 || stats.Rules[1].New != 15 {
+		t.Errorf("%d candidates, NI rule new %d; want 15", len(got), stats.Rules[1].New)
+	}
+}
+
+func TestEmitErrorAndCancel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	recs := randomRecords(rng, 2000)
+	boom := errors.New("boom")
+	_, err := Dedupe(context.Background(), recs, testRules(), Options{ChunkSize: 10}, func([]Pair) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Errorf("emit error: got %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Link(ctx, recs, recs, testRules(), Options{}, func([]Pair) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: got %v", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	bad := [][]Rule{
+		nil,
+		{{Name: "x", Keys: 1}},
+		{{Name: "", Keys: 1, Key: func(*pseudo.Record, []uint64) {}}},
+		{{Name: "x", Keys: 0, Key: func(*pseudo.Record, []uint64) {}}},
+	}
+	for i, rules := range bad {
+		if _, err := Dedupe(context.Background(), make([]pseudo.Record, 3), rules, Options{}, func([]Pair) error { return nil }); err == nil {
+			t.Errorf("rule set %d accepted", i)
+		}
+	}
+}
+
+func TestSwappedDOBKey(t *testing.T) {
+	a := pseudo.Record{DOB: 100, DOBSwapped: 200, SurnamePhonetic: 5}
+	b := pseudo.Record{DOB: 200, DOBSwapped: 100, SurnamePhonetic: 5}
+	c := pseudo.Record{DOB: 200, DOBSwapped: 100, SurnamePhonetic: 6}
+	d := pseudo.Record{DOB: 100, SurnamePhonetic: 5}
+	ka, oka := swappedDOB(&a)
+	kb, okb := swappedDOB(&b)
+	kc, _ := swappedDOB(&c)
+	_, okd := swappedDOB(&d)
+	if !oka || !okb || ka != kb {
+		t.Error("a date and its swap do not share a key")
+	}
+	if ka == kc {
+		t.Error("different surname sounds share a key")
+	}
+	if okd {
+		t.Error("a date that cannot be swapped has a key")
+	}
+}
+
+func TestDefaultRulesRun(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	recs := make([]pseudo.Record, 200)
+	for i := range recs {
+		r := &recs[i]
+		r.NINumber = pseudo.Token(rng.Uint64())
+		r.DOB, r.DOBYear = pseudo.Token(rng.IntN(50)+1), pseudo.Token(rng.IntN(5)+1)
+		r.SurnamePhonetic, r.Postcode = pseudo.Token(rng.IntN(20)+1), pseudo.Token(rng.IntN(20)+1)
+		r.ForenameBF, r.ForenameCount = randomName(rng)
+		r.SurnameBF, r.SurnameCount = randomName(rng)
+	}
+	// Records 0 and 1 are one person: similar names and nothing else in
+	// common but the date of birth, and no name tokens (so no sound
+	// codes): only the LSH rule can find them.
+	recs[1] = pseudo.Record{DOB: recs[0].DOB, ForenameBF: recs[0].ForenameBF, ForenameCount: recs[0].ForenameCount,
+		SurnameBF: recs[0].SurnameBF, SurnameCount: recs[0].SurnameCount}
+	got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+		return Dedupe(context.Background(), recs, DefaultRules(), Options{}, emit)
+	})
+	if !got[Pair{0, 1}] {
+		t.Error("the names-only pair was not found")
+	}
+	if len(stats.Rules) != len(DefaultRules()) {
+		t.Errorf("%d rule stats", len(stats.Rules))
+	}
+}
+
+func randomName(rng *rand.Rand) (pseudo.NameFilter, uint16) {
+	var f pseudo.NameFilter
+	n := uint16(0)
+	for n < 30 {
+		p := rng.IntN(pseudo.NameBits)
+		if f[p/64]&(1<<(p%64)) == 0 {
+			f[p/64] |= 1 << (p % 64)
+			n++
+		}
+	}
+	return f, n
+}

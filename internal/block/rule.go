@@ -1,0 +1,209 @@
+// Package block finds the candidate pairs worth comparing, so that linking
+// two datasets of a million records does not mean comparing every pair.
+//
+// A Rule gives each record one or more keys; records that share a key
+// under a rule form a block and every pair across (link) or within
+// (deduplication) a block is a candidate. The candidates of all rules are
+// united without duplicates: a pair is emitted by the first key that
+// generates it, and a later key skips any pair that an earlier key also
+// joins. Exact rules combine pseudonym tokens (NI number; date of birth and
+// surname sound; postcode and house number ...); a locality-sensitive
+// hashing rule over the names' Bloom filters finds pairs whose every exact
+// key is broken by typing errors.
+//
+// Blocks whose pairs exceed a limit (a placeholder phone number shared by
+// thousands of records) are skipped and counted. Keys are joined by
+// radix-sorting 32-bit key fingerprints with int32 record indexes, and
+// candidates are streamed to the caller in chunks, never all held at once.
+package block
+
+import (
+	"fmt"
+
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+// Rule is one blocking rule.
+type Rule struct {
+	// Name names the rule in reports ("dob+surname-phonetic").
+	Name string
+	// Keys is how many keys the rule gives each record: 1 for most
+	// rules, one per band for locality-sensitive hashing.
+	Keys int
+	// Key writes a record's Keys keys into keys, which has length Keys.
+	// A zero key means the record has no key there. Key must be safe for
+	// concurrent use.
+	Key func(r *pseudo.Record, keys []uint64)
+}
+
+// KeyRule returns a rule with one key per record, given by key; records
+// for which key reports false are in no block of the rule.
+func KeyRule(name string, key func(r *pseudo.Record) (uint64, bool)) Rule {
+	return Rule{Name: name, Keys: 1, Key: func(r *pseudo.Record, keys []uint64) {
+		k, ok := key(r)
+		if !ok {
+			keys[0] = 0
+			return
+		}
+		keys[0] = nonzero(k)
+	}}
+}
+
+// TokenRule returns a rule whose key combines the given tokens of a
+// record. A record with any of them null has no key.
+func TokenRule(name string, tokens ...func(r *pseudo.Record) pseudo.Token) Rule {
+	if len(tokens) == 0 {
+		panic("block: TokenRule " + name + " without tokens")
+	}
+	return KeyRule(name, func(r *pseudo.Record) (uint64, bool) {
+		h := uint64(len(tokens))
+		for _, t := range tokens {
+			v := t(r)
+			if v == 0 {
+				return 0, false
+			}
+			h = Mix(h, uint64(v))
+		}
+		return h, true
+	})
+}
+
+// Mix combines a running hash h with a value v. It is a strong 64-bit
+// mixer (not cryptographic: the values it mixes are keyed pseudonyms).
+func Mix(h, v uint64) uint64 {
+	h ^= v + 0x9e3779b97f4a7c15 + h<<6 + h>>2
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
+// nonzero maps the key 0, which means "no key", to 1.
+func nonzero(k uint64) uint64 {
+	if k == 0 {
+		return 1
+	}
+	return k
+}
+
+// fingerprint folds a 64-bit key into the 32-bit value that blocks are
+// joined on; 0 stays "no key". Distinct keys that share a fingerprint only
+// add a few needless candidates.
+func fingerprint(k uint64) uint32 {
+	if k == 0 {
+		return 0
+	}
+	f := uint32(k>>32) ^ uint32(k)
+	if f == 0 {
+		f = 1
+	}
+	return f
+}
+
+// Token accessors for the standard rules.
+func ni(r *pseudo.Record) pseudo.Token               { return r.NINumber }
+func dob(r *pseudo.Record) pseudo.Token              { return r.DOB }
+func dobYear(r *pseudo.Record) pseudo.Token          { return r.DOBYear }
+func dobMonthDay(r *pseudo.Record) pseudo.Token      { return r.DOBMonthDay }
+func surname(r *pseudo.Record) pseudo.Token          { return r.Surname }
+func forename(r *pseudo.Record) pseudo.Token         { return r.Forename }
+func surnamePhonetic(r *pseudo.Record) pseudo.Token  { return r.SurnamePhonetic }
+func forenamePhonetic(r *pseudo.Record) pseudo.Token { return r.ForenamePhonetic }
+func postcode(r *pseudo.Record) pseudo.Token         { return r.Postcode }
+func houseNumber(r *pseudo.Record) pseudo.Token      { return r.HouseNumber }
+func sector(r *pseudo.Record) pseudo.Token           { return r.PostcodeSector }
+func email(r *pseudo.Record) pseudo.Token            { return r.Email }
+func phone(r *pseudo.Record) pseudo.Token            { return r.Phone }
+func uprn(r *pseudo.Record) pseudo.Token             { return r.UPRN }
+
+// forenameGroup is the nickname group, or the forename itself when the
+// name is in no group.
+func forenameGroup(r *pseudo.Record) pseudo.Token {
+	if r.ForenameGroup != 0 {
+		return r.ForenameGroup
+	}
+	return r.Forename
+}
+
+// area is the postcode's outward code, or the whole postcode when it has
+// no outward code (a postcode that is not in UK form).
+func area(r *pseudo.Record) pseudo.Token {
+	if r.PostcodeOutward != 0 {
+		return r.PostcodeOutward
+	}
+	return r.Postcode
+}
+
+// swappedDOB keys the unordered pair {date of birth, date with day and
+// month exchanged} with the surname sound, so that a record whose day and
+// month were entered the wrong way round meets its pair.
+func swappedDOB(r *pseudo.Record) (uint64, bool) {
+	if r.DOB == 0 || r.DOBSwapped == 0 || r.DOBSwapped == r.DOB || r.SurnamePhonetic == 0 {
+		return 0, false
+	}
+	lo, hi := uint64(r.DOB), uint64(r.DOBSwapped)
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return Mix(Mix(Mix(7, lo), hi), uint64(r.SurnamePhonetic)), true
+}
+
+// Partitions of the standard LSH rules. Names with typing errors that
+// break their sound codes are sought among people born on the same day or
+// living at the same postcode; addresses with typing errors (and so
+// people whose names were swapped or changed) among people born on the
+// same day. Coarser partitions (a birth year, a postcode area, a
+// forename) let the pairs that merely share a common name, or a street,
+// swamp the candidates on large datasets.
+var (
+	partitionsNames   = []func(*pseudo.Record) pseudo.Token{dob, postcode}
+	partitionsAddress = []func(*pseudo.Record) pseudo.Token{dob}
+)
+
+// DefaultRules returns the standard blocking rules, in the order their
+// candidates are counted: exact keys first, from the most to the least
+// specific, then locality-sensitive hashing of the names' and the
+// address's Bloom filters (see partitionsNames and partitionsAddress).
+//
+// Every rule is narrow enough for a million records a side: a full name
+// alone, or a postcode sector and forename alone, would join every James
+// Smith with every other (tens of millions of pairs at that size), so
+// such keys carry part of the date of birth as well; the part that a
+// wrong digit or a missing record most often spares.
+func DefaultRules() []Rule {
+	return []Rule{
+		TokenRule("ni", ni),
+		TokenRule("dob+surname-phonetic", dob, surnamePhonetic),
+		TokenRule("dob+forename-phonetic", dob, forenamePhonetic),
+		KeyRule("dob-swapped+surname-phonetic", swappedDOB),
+		TokenRule("postcode+house-number", postcode, houseNumber),
+		TokenRule("sector+forename-group+birth-year", sector, forenameGroup, dobYear),
+		TokenRule("surname+forename+birth-year", surname, forename, dobYear),
+		TokenRule("surname+forename+birth-day", surname, forename, dobMonthDay),
+		TokenRule("email", email),
+		TokenRule("phone", phone),
+		TokenRule("uprn+forename-group", uprn, forenameGroup),
+		FilterLSH("names-lsh", LSH{Source: Names, Bands: 6, Rows: 8, Seed: 1, Partitions: partitionsNames}),
+		FilterLSH("address-lsh", LSH{Source: Address, Bands: 6, Rows: 8, Seed: 2, Partitions: partitionsAddress}),
+	}
+}
+
+// validate checks a rule set and returns the total number of key columns.
+func validate(rules []Rule) (int, error) {
+	if len(rules) == 0 {
+		return 0, fmt.Errorf("block: no rules")
+	}
+	cols := 0
+	for i, r := range rules {
+		if r.Name == "" || r.Key == nil || r.Keys < 1 {
+			return 0, fmt.Errorf("block: rule %d (%q) is incomplete", i, r.Name)
+		}
+		cols += r.Keys
+	}
+	if cols > 1<<10 {
+		return 0, fmt.Errorf("block: %d keys per record is too many", cols)
+	}
+	return cols, nil
+}

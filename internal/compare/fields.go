@@ -1,0 +1,260 @@
+package compare
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+// Level names shared by the standard comparisons.
+const (
+	LevelExact    = "exact"
+	LevelSwapped  = "swapped"
+	LevelNickname = "nickname"
+	LevelPhonetic = "phonetic"
+	LevelElse     = "else"
+	LevelNull     = "null"
+)
+
+// DefaultNameDice are the Dice thresholds of the name comparisons' fuzzy
+// levels, highest first.
+var DefaultNameDice = []float64{0.9, 0.75, 0.6}
+
+// DefaultAddressDice are the Dice thresholds of the address comparison:
+// the first ranks above a postcode match, the second below it.
+var DefaultAddressDice = [2]float64{0.85, 0.6}
+
+// Default returns the standard comparisons: forename, middle names,
+// surname, date of birth, NI number, address (with postcode and UPRN),
+// phone and email. Every exact level of a single token is adjusted by term
+// frequency, so that an agreement on a common or placeholder value counts
+// for less than one on a rare value. Surname, phone and email are
+// household fields (see Comparison.Household).
+func Default() []Comparison {
+	return []Comparison{
+		Forename(DefaultNameDice),
+		Middle(),
+		Surname(DefaultNameDice),
+		DOB(),
+		Exact("ni", func(r *pseudo.Record) pseudo.Token { return r.NINumber }),
+		Address(DefaultAddressDice),
+		household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone })),
+		household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email })),
+	}
+}
+
+// household marks c as a field people who share a home often share.
+func household(c Comparison) Comparison {
+	c.Household = true
+	return c
+}
+
+// DiceLevel names the level reached by a Dice coefficient of at least t.
+func DiceLevel(t float64) string { return fmt.Sprintf("dice>=%.2f", t) }
+
+// thresholds validates and copies Dice thresholds.
+func thresholds(ts []float64) []float64 {
+	ts = slices.Clone(ts)
+	for i, t := range ts {
+		if !(t > 0 && t <= 1) || (i > 0 && t >= ts[i-1]) {
+			panic(fmt.Sprintf("compare: Dice thresholds %v are not decreasing in (0, 1]", ts))
+		}
+	}
+	return ts
+}
+
+// Exact compares one token: "exact", "else" or "null". Its exact level is
+// adjusted by the token's frequency.
+func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
+	return Comparison{
+		Name:   name,
+		Levels: []string{LevelExact, LevelElse, LevelNull},
+		Compare: func(a, b *pseudo.Record) uint8 {
+			x, y := token(a), token(b)
+			switch {
+			case x == 0 || y == 0:
+				return 2
+			case x == y:
+				return 0
+			}
+			return 1
+		},
+		Term: token,
+	}
+}
+
+// Forename compares forenames. Levels, first that applies: "exact";
+// "swapped" (forename and surname exchanged between the records);
+// "nickname" (same nickname group: Robert, Bob, Rob); "phonetic" (a Double
+// Metaphone code in common); one "dice>=t" level per threshold in dice
+// (Dice coefficient of the q-gram Bloom filters); "else"; "null".
+// dice must be decreasing and within (0, 1].
+func Forename(dice []float64) Comparison {
+	ts := thresholds(dice)
+	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelPhonetic}
+	for _, t := range ts {
+		levels = append(levels, DiceLevel(t))
+	}
+	levels = append(levels, LevelElse, LevelNull)
+	null := uint8(len(levels) - 1)
+	return Comparison{
+		Name:   "forename",
+		Levels: levels,
+		Compare: func(a, b *pseudo.Record) uint8 {
+			if (a.Forename == 0 && a.ForenameCount == 0) || (b.Forename == 0 && b.ForenameCount == 0) {
+				return null
+			}
+			switch {
+			case a.Forename != 0 && a.Forename == b.Forename:
+				return 0
+			case swapped(a, b):
+				return 1
+			case a.ForenameGroup != 0 && a.ForenameGroup == b.ForenameGroup:
+				return 2
+			case phonetic(a.ForenamePhonetic, a.ForenamePhonAlt, b.ForenamePhonetic, b.ForenamePhonAlt):
+				return 3
+			}
+			d := nameDice(&a.ForenameBF, &b.ForenameBF, a.ForenameCount, b.ForenameCount)
+			return 4 + diceBand(d, ts)
+		},
+		Term: func(r *pseudo.Record) pseudo.Token { return r.Forename },
+	}
+}
+
+// Surname compares surnames. Levels: "exact"; "swapped"; "phonetic"; one
+// "dice>=t" level per threshold; "else"; "null".
+func Surname(dice []float64) Comparison {
+	ts := thresholds(dice)
+	levels := []string{LevelExact, LevelSwapped, LevelPhonetic}
+	for _, t := range ts {
+		levels = append(levels, DiceLevel(t))
+	}
+	levels = append(levels, LevelElse, LevelNull)
+	null := uint8(len(levels) - 1)
+	return Comparison{
+		Name:   "surname",
+		Levels: levels,
+		Compare: func(a, b *pseudo.Record) uint8 {
+			if (a.Surname == 0 && a.SurnameCount == 0) || (b.Surname == 0 && b.SurnameCount == 0) {
+				return null
+			}
+			switch {
+			case a.Surname != 0 && a.Surname == b.Surname:
+				return 0
+			case swapped(a, b):
+				return 1
+			case phonetic(a.SurnamePhonetic, a.SurnamePhonAlt, b.SurnamePhonetic, b.SurnamePhonAlt):
+				return 2
+			}
+			d := nameDice(&a.SurnameBF, &b.SurnameBF, a.SurnameCount, b.SurnameCount)
+			return 3 + diceBand(d, ts)
+		},
+		Term:      func(r *pseudo.Record) pseudo.Token { return r.Surname },
+		Household: true,
+	}
+}
+
+// Middle compares middle names: "exact", "else" or "null".
+func Middle() Comparison {
+	return Exact("middle_names", func(r *pseudo.Record) pseudo.Token { return r.MiddleNames })
+}
+
+// DOB compares dates of birth. Levels: "exact"; "day-month-swapped";
+// "year-and-month-or-day" (the year and one of month or day agree);
+// "month-day" (only the year differs); "else"; "null".
+func DOB() Comparison {
+	return Comparison{
+		Name:   "dob",
+		Levels: []string{LevelExact, "day-month-swapped", "year-and-month-or-day", "month-day", LevelElse, LevelNull},
+		Compare: func(a, b *pseudo.Record) uint8 {
+			switch {
+			case a.DOB == 0 || b.DOB == 0:
+				return 5
+			case a.DOB == b.DOB:
+				return 0
+			case (a.DOBSwapped != 0 && a.DOBSwapped == b.DOB) || (b.DOBSwapped != 0 && b.DOBSwapped == a.DOB):
+				return 1
+			case eq(a.DOBYearMonth, b.DOBYearMonth) || eq(a.DOBYearDay, b.DOBYearDay):
+				return 2
+			case eq(a.DOBMonthDay, b.DOBMonthDay):
+				return 3
+			}
+			return 4
+		},
+		Term: func(r *pseudo.Record) pseudo.Token { return r.DOB },
+	}
+}
+
+// Address compares where two people live, the address line, postcode and
+// UPRN together: they describe one fact, and scoring them as independent
+// fields would count a shared home several times. Levels: "uprn" (same
+// property reference); "postcode+number" (same postcode and house
+// number); "dice>=hi" (address Bloom filters); "postcode"; "dice>=lo";
+// "sector" (same postcode sector); "outward" (same outward code); "else";
+// "null" (no address, postcode or UPRN on one side). The first three
+// levels mean a shared home (see Comparison.Home).
+func Address(dice [2]float64) Comparison {
+	hi, lo := dice[0], dice[1]
+	thresholds([]float64{hi, lo})
+	return Comparison{
+		Name: "address",
+		Levels: []string{"uprn", "postcode+number", DiceLevel(hi), "postcode", DiceLevel(lo),
+			"sector", "outward", LevelElse, LevelNull},
+		Compare: func(a, b *pseudo.Record) uint8 {
+			if (a.AddressCount == 0 && a.Postcode == 0 && a.UPRN == 0) || (b.AddressCount == 0 && b.Postcode == 0 && b.UPRN == 0) {
+				return 8
+			}
+			if eq(a.UPRN, b.UPRN) {
+				return 0
+			}
+			pc := eq(a.Postcode, b.Postcode)
+			if pc && eq(a.HouseNumber, b.HouseNumber) {
+				return 1
+			}
+			d := 0.0
+			if a.AddressCount != 0 && b.AddressCount != 0 {
+				d = addressDice(&a.AddressBF, &b.AddressBF, a.AddressCount, b.AddressCount)
+			}
+			switch {
+			case d >= hi:
+				return 2
+			case pc:
+				return 3
+			case d >= lo:
+				return 4
+			case eq(a.PostcodeSector, b.PostcodeSector):
+				return 5
+			case eq(a.PostcodeOutward, b.PostcodeOutward):
+				return 6
+			}
+			return 7
+		},
+		Home: []uint8{0, 1, 2},
+	}
+}
+
+// eq reports whether two tokens are present and equal.
+func eq(a, b pseudo.Token) bool { return a != 0 && a == b }
+
+// swapped reports whether a's forename is b's surname and a's surname b's
+// forename.
+func swapped(a, b *pseudo.Record) bool {
+	return eq(a.Forename, b.Surname) && eq(a.Surname, b.Forename)
+}
+
+// phonetic reports whether two names share a Double Metaphone code.
+func phonetic(a1, a2, b1, b2 pseudo.Token) bool {
+	return eq(a1, b1) || eq(a1, b2) || eq(a2, b1) || eq(a2, b2)
+}
+
+// diceBand returns the index of the first threshold d reaches, or
+// len(ts) (the else level that follows the bands) if none.
+func diceBand(d float64, ts []float64) uint8 {
+	for i, t := range ts {
+		if d >= t {
+			return uint8(i)
+		}
+	}
+	return uint8(len(ts))
+}

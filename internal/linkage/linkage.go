@@ -1,0 +1,616 @@
+// Package linkage runs the matching engine on pseudonymised records:
+// blocking, comparison, estimation of the Fellegi–Sunter model without
+// labels, scoring, and the optional one-to-one assignment or clustering
+// that turns scored pairs into people.
+//
+// Link matches two datasets; Dedupe finds the people held more than once
+// in one. Both stream candidate pairs from blocking to a pool of comparers
+// and keep per pair only its two record indexes and its comparison vector
+// (16 bytes), which the model is then fitted on (as counts of distinct
+// vectors) and scored from; records are never copied.
+package linkage
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/datamatch/datamatch/internal/block"
+	"github.com/datamatch/datamatch/internal/cluster"
+	"github.com/datamatch/datamatch/internal/compare"
+	"github.com/datamatch/datamatch/internal/pair"
+	"github.com/datamatch/datamatch/internal/pseudo"
+	"github.com/datamatch/datamatch/internal/score"
+)
+
+// Defaults of Config.
+const (
+	// DefaultThreshold is the match probability at or above which a pair
+	// is kept. The model's probabilities are calibrated (see
+	// score.Estimate), so 0.5 means "more likely a match than not" on any
+	// data set.
+	DefaultThreshold = 0.5
+	// DefaultRandomPairs is the number of random pairs compared to
+	// estimate u.
+	DefaultRandomPairs = 1_000_000
+	// DefaultChainSlack is how far below the threshold, in bits of
+	// weight, a pair inside a cluster may score (see Config.Cluster).
+	DefaultChainSlack = 10
+)
+
+// Config configures a run. The zero Config uses every default.
+type Config struct {
+	// Rules are the blocking rules; nil means block.DefaultRules().
+	Rules []block.Rule
+	// Blocking tunes blocking; its Truth, if set, makes the blocking
+	// statistics report pair completeness.
+	Blocking block.Options
+	// Comparisons are the comparisons; nil means compare.Default().
+	Comparisons []compare.Comparison
+	// Model, when set, is used instead of estimating one: its m and u
+	// are kept and only its prior λ is re-estimated for the size of the
+	// data at hand (a cheap EM over the candidates' vectors).
+	Model *score.Model
+	// Threshold is the match probability at or above which a pair is
+	// kept; zero means DefaultThreshold.
+	Threshold float64
+	// OneToOne keeps, in a link, at most one match per record on each
+	// side (cluster.OneToOne). Use it when each dataset holds a person at
+	// most once.
+	OneToOne bool
+	// Cluster, when set, clusters the kept pairs of a deduplication (see
+	// cluster.Components); pairs whose merge the chaining guard refuses
+	// are dropped. If Cluster.Score is nil the model's weight is used,
+	// with MinWeight DefaultChainSlack bits below the threshold's weight
+	// when MinWeight is zero.
+	Cluster *cluster.Options
+	// RandomPairs is the number of random pairs compared to estimate u;
+	// zero means DefaultRandomPairs. When the comparison space is no
+	// larger, every pair is compared instead.
+	RandomPairs int
+	// Seed seeds the random pairs.
+	Seed uint64
+	// Workers bounds the goroutines; zero means GOMAXPROCS.
+	Workers int
+	// EM tunes the estimation. MaxMatches defaults, in a link, to the
+	// smaller side's size.
+	EM score.EMOptions
+	// Logger receives progress at Info level and problems at Warn; nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// Timing is the wall time of one stage.
+type Timing struct {
+	Stage    string        `json:"stage"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	// Matches are the kept pairs, ordered by left then right index, each
+	// with its explanation.
+	Matches []pair.Match
+	// Clusters are the clusters of a deduplication run with
+	// Config.Cluster, as sorted record indexes.
+	Clusters [][]int32
+	// Model is the model used, estimated or given.
+	Model *score.Model
+	// Blocking reports the blocking rules.
+	Blocking *block.Stats
+	// Timings lists the stages in order.
+	Timings []Timing
+	// Compared is the number of candidate pairs compared, and Sampled
+	// the number of random pairs compared to estimate u.
+	Compared, Sampled int64
+	// Patterns is the number of distinct comparison vectors.
+	Patterns int
+}
+
+// Link matches left against right.
+func Link(ctx context.Context, left, right []pseudo.Record, cfg Config) (*Result, error) {
+	return run(ctx, left, right, false, cfg)
+}
+
+// Dedupe finds the pairs of records in recs that are the same person.
+// Matches hold Left < Right, both indexing recs.
+func Dedupe(ctx context.Context, recs []pseudo.Record, cfg Config) (*Result, error) {
+	return run(ctx, recs, recs, true, cfg)
+}
+
+// batch is one chunk of compared candidates.
+type batch struct {
+	pairs []block.Pair
+	vecs  []compare.Vector
+}
+
+type runner struct {
+	cfg         Config
+	log         *slog.Logger
+	left, right []pseudo.Record
+	dedupe      bool
+	cmp         *compare.Comparer
+	res         *Result
+	stage       time.Time
+}
+
+func (r *runner) done(stage string) {
+	now := time.Now()
+	d := now.Sub(r.stage)
+	r.res.Timings = append(r.res.Timings, Timing{stage, d})
+	r.log.Info("linkage stage done", "stage", stage, "duration", d)
+	r.stage = now
+}
+
+func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Config) (*Result, error) {
+	if cfg.Rules == nil {
+		cfg.Rules = block.DefaultRules()
+	}
+	if cfg.Comparisons == nil {
+		cfg.Comparisons = compare.Default()
+	}
+	if cfg.Threshold == 0 {
+		cfg.Threshold = DefaultThreshold
+	}
+	if !(cfg.Threshold > 0 && cfg.Threshold < 1) {
+		return nil, fmt.Errorf("linkage: threshold %g is not a probability in (0, 1)", cfg.Threshold)
+	}
+	if cfg.RandomPairs <= 0 {
+		cfg.RandomPairs = DefaultRandomPairs
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Blocking.Workers == 0 {
+		cfg.Blocking.Workers = cfg.Workers
+	}
+	if !dedupe && cfg.EM.MaxMatches == 0 {
+		cfg.EM.MaxMatches = float64(min(len(left), len(right)))
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c, err := compare.New(cfg.Comparisons)
+	if err != nil {
+		return nil, fmt.Errorf("linkage: %w", err)
+	}
+	if cfg.Model != nil {
+		if err := cfg.Model.Check(cfg.Comparisons); err != nil {
+			return nil, fmt.Errorf("linkage: given model: %w", err)
+		}
+	}
+	r := &runner{cfg: cfg, log: log, left: left, right: right, dedupe: dedupe, cmp: c, res: &Result{}, stage: time.Now()}
+	if len(left) == 0 || (!dedupe && len(right) == 0) || (dedupe && len(left) < 2) {
+		return r.res, nil
+	}
+
+	batches, patterns, err := r.candidates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.done("block+compare")
+
+	space := r.res.Blocking.ComparisonSpace
+	var model *score.Model
+	if cfg.Model != nil {
+		model, err = score.EstimatePrior(cfg.Model, cfg.Comparisons, patterns, space, cfg.EM)
+	} else {
+		// In a link, pairs within one dataset are different people.
+		d := score.Data{Patterns: patterns, Space: space, HomeNonMatches: !dedupe}
+		if d.Random, err = r.sample(ctx, space); err != nil {
+			return nil, err
+		}
+		r.done("sample-u")
+		if d.Home, err = r.homes(ctx); err != nil {
+			return nil, err
+		}
+		r.done("same-home")
+		model, err = score.Estimate(cfg.Comparisons, d, cfg.EM)
+	}
+	if errors.Is(err, score.ErrNoMatches) {
+		log.Warn("linkage: the candidates show no matches", "candidates", r.res.Compared)
+		r.res.Model = model
+		return r.res, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("linkage: estimate: %w", err)
+	}
+	for _, n := range model.Notes {
+		log.Warn("linkage: model", "note", n)
+	}
+	r.res.Model = model
+	r.done("estimate")
+
+	scorer, err := r.scorer(ctx, model)
+	if err != nil {
+		return nil, err
+	}
+	r.done("term-frequencies")
+	if scorer, err = r.calibrate(ctx, scorer, batches, space); err != nil {
+		return nil, err
+	}
+	r.res.Model = scorer.Model()
+	r.done("calibrate")
+
+	matches, err := r.score(ctx, scorer, batches)
+	if err != nil {
+		return nil, err
+	}
+	r.done("score")
+
+	switch {
+	case !dedupe && cfg.OneToOne:
+		matches = cluster.OneToOne(matches)
+		r.done("one-to-one")
+	case dedupe && cfg.Cluster != nil:
+		matches = r.cluster(scorer, matches)
+		r.done("cluster")
+	}
+	r.res.Matches = matches
+	return r.res, nil
+}
+
+// candidates runs blocking, comparing the candidates as they come, and
+// returns them with the counts of their vectors.
+func (r *runner) candidates(ctx context.Context) ([]batch, score.Patterns, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	ch := make(chan []block.Pair, r.cfg.Workers)
+	var (
+		mu       sync.Mutex
+		batches  []batch
+		patterns = score.Patterns{}
+	)
+	for range r.cfg.Workers {
+		g.Go(func() error {
+			local := make(map[compare.Vector]int64)
+			for pairs := range ch {
+				vecs := make([]compare.Vector, len(pairs))
+				for i, p := range pairs {
+					v := r.cmp.Compare(&r.left[p.Left], &r.right[p.Right])
+					vecs[i] = v
+					local[v]++
+				}
+				mu.Lock()
+				batches = append(batches, batch{pairs, vecs})
+				mu.Unlock()
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			mu.Lock()
+			score.Patterns(patterns).Merge(local)
+			mu.Unlock()
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(ch)
+		emit := func(p []block.Pair) error {
+			select {
+			case ch <- p:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		var err error
+		if r.dedupe {
+			r.res.Blocking, err = block.Dedupe(ctx, r.left, r.cfg.Rules, r.cfg.Blocking, emit)
+		} else {
+			r.res.Blocking, err = block.Link(ctx, r.left, r.right, r.cfg.Rules, r.cfg.Blocking, emit)
+		}
+		if err != nil {
+			return fmt.Errorf("linkage: block: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	// Workers finish in any order: sort the batches so that everything
+	// downstream is reproducible.
+	slices.SortFunc(batches, func(a, b batch) int {
+		if c := cmp.Compare(a.pairs[0].Left, b.pairs[0].Left); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pairs[0].Right, b.pairs[0].Right)
+	})
+	for _, b := range batches {
+		r.res.Compared += int64(len(b.pairs))
+	}
+	r.res.Patterns = len(patterns)
+	r.log.Info("linkage: candidates compared", "pairs", r.res.Compared, "patterns", len(patterns))
+	return batches, patterns, nil
+}
+
+// sampleShards is the number of independent random streams the u sample
+// is drawn in; fixed, so that the sample does not depend on the number of
+// workers.
+const sampleShards = 16
+
+// sample compares random pairs from the comparison space (or every pair,
+// when there are no more than Config.RandomPairs) and counts their levels.
+func (r *runner) sample(ctx context.Context, space float64) (*score.LevelCounts, error) {
+	nc := len(r.cfg.Comparisons)
+	total := new(score.LevelCounts)
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	nl, nr := len(r.left), len(r.right)
+	exhaustive := space <= float64(r.cfg.RandomPairs)
+	for shard := range sampleShards {
+		g.Go(func() error {
+			counts := new(score.LevelCounts)
+			var n int64
+			count := func(i, j int) {
+				counts.Add(r.cmp.Compare(&r.left[i], &r.right[j]), nc)
+				n++
+			}
+			if exhaustive {
+				for i := shard; i < nl; i += sampleShards {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					if r.dedupe {
+						for j := i + 1; j < nl; j++ {
+							count(i, j)
+						}
+					} else {
+						for j := range nr {
+							count(i, j)
+						}
+					}
+				}
+			} else {
+				rng := rand.New(rand.NewPCG(r.cfg.Seed, uint64(shard)+1))
+				per := r.cfg.RandomPairs / sampleShards
+				if shard == 0 {
+					per += r.cfg.RandomPairs % sampleShards
+				}
+				for k := range per {
+					if k%65536 == 0 && ctx.Err() != nil {
+						return ctx.Err()
+					}
+					i := rng.IntN(nl)
+					if r.dedupe {
+						j := rng.IntN(nl - 1)
+						if j >= i {
+							j++
+						}
+						count(i, j)
+					} else {
+						count(i, rng.IntN(nr))
+					}
+				}
+			}
+			mu.Lock()
+			total.Merge(counts)
+			r.res.Sampled += n
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return total, nil
+}
+
+// homeRules find the pairs within one dataset that share a home.
+var homeRules = []block.Rule{
+	block.TokenRule("uprn", func(r *pseudo.Record) pseudo.Token { return r.UPRN }),
+	block.TokenRule("postcode+house-number",
+		func(r *pseudo.Record) pseudo.Token { return r.Postcode },
+		func(r *pseudo.Record) pseudo.Token { return r.HouseNumber }),
+}
+
+// homes counts the vectors of pairs within each dataset whose comparison
+// says they share a home, for score.Data.Home; nil if no comparison
+// defines a home.
+func (r *runner) homes(ctx context.Context) (score.Patterns, error) {
+	if r.cmp.Home() < 0 {
+		return nil, nil
+	}
+	out := score.Patterns{}
+	sides := [][]pseudo.Record{r.left}
+	if !r.dedupe {
+		sides = append(sides, r.right)
+	}
+	opts := block.Options{MaxBlockPairs: r.cfg.Blocking.MaxBlockPairs, Workers: r.cfg.Workers}
+	for _, recs := range sides {
+		_, err := block.Dedupe(ctx, recs, homeRules, opts, func(ps []block.Pair) error {
+			for _, p := range ps {
+				if v := r.cmp.Compare(&recs[p.Left], &recs[p.Right]); r.cmp.SharesHome(v) {
+					out[v]++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("linkage: same-home pairs: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// scorer builds the scorer, with term-frequency adjustments for every
+// comparison that asks for them.
+func (r *runner) scorer(ctx context.Context, m *score.Model) (*score.Scorer, error) {
+	var right []pseudo.Record
+	if !r.dedupe {
+		right = r.right
+	}
+	var terms []score.TermAdjustment
+	var mu sync.Mutex
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for f, c := range r.cfg.Comparisons {
+		if c.Term == nil || !m.Fields[f].TermFrequency {
+			continue
+		}
+		g.Go(func() error {
+			t, err := score.TermAdjustments(m, f, c, r.left, right)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			terms = append(terms, t)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("linkage: term frequencies: %w", err)
+	}
+	slices.SortFunc(terms, func(a, b score.TermAdjustment) int { return cmp.Compare(a.Field, b.Field) })
+	s, err := score.NewScorer(m, terms...)
+	if err != nil {
+		return nil, fmt.Errorf("linkage: %w", err)
+	}
+	return s, nil
+}
+
+// calibrate re-estimates the prior λ with the weights the scorer gives
+// each candidate, term frequencies included. EM fits λ on comparison
+// vectors, where a match on SMITH and one on a rare name look alike; the
+// scorer then weighs them apart, and without this step the prior would
+// belong to a slightly different model than the one the probabilities
+// come from. m and u are kept; λ is the fixed point of
+// λ = Σ P(match | pair) / space, capped as in EM.
+func (r *runner) calibrate(ctx context.Context, s *score.Scorer, batches []batch, space float64) (*score.Scorer, error) {
+	limit := space
+	if r.cfg.EM.MaxMatches > 0 {
+		limit = min(limit, r.cfg.EM.MaxMatches)
+	}
+	// Each candidate's log2 likelihood ratio, without the prior.
+	ratios := make([][]float32, len(batches))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for bi, b := range batches {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			out := make([]float32, len(b.pairs))
+			for i, p := range b.pairs {
+				out[i] = float32(s.Weight(p.Left, b.vecs[i]) - s.Prior())
+			}
+			ratios[bi] = out
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	lambda := s.Model().Lambda
+	for range 200 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		prior := math.Log2(lambda / (1 - lambda))
+		var matches float64
+		for _, rs := range ratios {
+			for _, x := range rs {
+				matches += score.Probability(prior + float64(x))
+			}
+		}
+		next := min(matches, limit) / space
+		if next <= 0 {
+			break
+		}
+		done := math.Abs(next-lambda) <= 1e-6*lambda
+		lambda = next
+		if done {
+			break
+		}
+	}
+	return s.WithLambda(lambda), nil
+}
+
+// score weighs every candidate and keeps those at or above the threshold.
+func (r *runner) score(ctx context.Context, s *score.Scorer, batches []batch) ([]pair.Match, error) {
+	minW := score.WeightOf(r.cfg.Threshold)
+	kept := make([][]pair.Match, len(batches))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for bi, b := range batches {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var out []pair.Match
+			for i, p := range b.pairs {
+				w := s.Weight(p.Left, b.vecs[i])
+				if w < minW {
+					continue
+				}
+				out = append(out, pair.Match{
+					Left: p.Left, Right: p.Right,
+					Weight: w, Probability: score.Probability(w),
+					Explanation: s.Explain(p.Left, b.vecs[i]),
+				})
+			}
+			kept[bi] = out
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var matches []pair.Match
+	for _, k := range kept {
+		matches = append(matches, k...)
+	}
+	slices.SortFunc(matches, func(a, b pair.Match) int {
+		if c := cmp.Compare(a.Left, b.Left); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Right, b.Right)
+	})
+	return matches, nil
+}
+
+// cluster clusters the kept pairs of a deduplication and drops those whose
+// merge the chaining guard refused.
+func (r *runner) cluster(s *score.Scorer, matches []pair.Match) []pair.Match {
+	o := *r.cfg.Cluster
+	if o.Score == nil {
+		o.Score = func(a, b int32) float64 {
+			return s.Weight(a, r.cmp.Compare(&r.left[a], &r.left[b]))
+		}
+		if o.MinWeight == 0 {
+			o.MinWeight = score.WeightOf(r.cfg.Threshold) - DefaultChainSlack
+		}
+	}
+	edges := make([]cluster.Edge, len(matches))
+	for i, m := range matches {
+		edges[i] = cluster.Edge{A: m.Left, B: m.Right, Weight: m.Weight}
+	}
+	res := cluster.Components(len(r.left), edges, o)
+	r.res.Clusters = res.Clusters
+	if len(res.Refused) > 0 {
+		r.log.Info("linkage: chaining guard refused merges", "pairs", len(res.Refused))
+	}
+	refused := make(map[[2]int32]bool, len(res.Refused))
+	for _, e := range res.Refused {
+		refused[[2]int32{e.A, e.B}] = true
+	}
+	out := matches[:0]
+	for _, m := range matches {
+		if !refused[[2]int32{m.Left, m.Right}] {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -1,0 +1,562 @@
+package score
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/datamatch/datamatch/internal/compare"
+)
+
+// Patterns counts the candidate pairs that reached each comparison vector.
+// EM works on the distinct vectors, not on the pairs.
+type Patterns map[compare.Vector]int64
+
+// Merge adds the counts of q to p.
+func (p Patterns) Merge(q Patterns) {
+	for v, n := range q {
+		p[v] += n
+	}
+}
+
+// LevelCounts counts how often each level of each comparison was reached,
+// indexed by comparison and level.
+type LevelCounts [compare.MaxComparisons][compare.MaxLevels]int64
+
+// Add counts the levels of v over the first n comparisons.
+func (c *LevelCounts) Add(v compare.Vector, n int) {
+	for i := range n {
+		c[i][v.Level(i)]++
+	}
+}
+
+// Merge adds the counts of d to c.
+func (c *LevelCounts) Merge(d *LevelCounts) {
+	for i := range c {
+		for j := range c[i] {
+			c[i][j] += d[i][j]
+		}
+	}
+}
+
+// EMOptions tunes Estimate.
+type EMOptions struct {
+	// MaxIterations bounds the EM iterations; zero means 1000.
+	MaxIterations int
+	// Tolerance is the largest change of any m, and of λ relative to
+	// itself, at which EM has converged; zero means 1e-7.
+	Tolerance float64
+	// MaxMatches, when positive, bounds the number of matching pairs in
+	// the comparison space. In a link where each side holds a person at
+	// most once it is min(left, right).
+	MaxMatches float64
+	// Smoothing is the pseudo-count added to every level when m and u are
+	// estimated, so that no level has probability zero; zero means 0.5.
+	Smoothing float64
+}
+
+func (o *EMOptions) defaults() {
+	if o.MaxIterations <= 0 {
+		o.MaxIterations = 1000
+	}
+	if o.Tolerance <= 0 {
+		o.Tolerance = 1e-7
+	}
+	if o.Smoothing <= 0 {
+		o.Smoothing = 0.5
+	}
+}
+
+// Data is what Estimate fits a model to.
+type Data struct {
+	// Patterns counts the candidate pairs' vectors.
+	Patterns Patterns
+	// Random counts the levels reached by pairs drawn uniformly from the
+	// comparison space; it gives u.
+	Random *LevelCounts
+	// Space is the number of pairs in the comparison space.
+	Space float64
+	// Home counts the vectors of pairs of records within one dataset
+	// that share a home (see compare.Comparison.Home): mostly different
+	// people of one household, from which the scorer learns how often
+	// such people agree on each field. Nil when there is no home
+	// comparison.
+	Home Patterns
+	// HomeNonMatches says that no pair in Home is a match: in a link
+	// whose datasets each hold a person at most once, pairs within one
+	// dataset are different people. u is then measured on them for every
+	// field, not only household fields, and no mixture is needed.
+	HomeNonMatches bool
+}
+
+// ErrNoMatches is returned by Estimate when the candidate pairs show no
+// matching pairs to estimate m from.
+var ErrNoMatches = errors.New("score: the candidate pairs contain no matches")
+
+// Estimate fits a model for the comparisons cs by expectation–maximisation
+// over the candidate pairs' comparison vectors, without labels.
+//
+// d.Random counts the levels reached by pairs drawn uniformly from the
+// comparison space, which has d.Space pairs in all; it gives u. Because
+// random pairs include the few matches, u is corrected at every iteration:
+// the observed share of a level is λm + (1-λ)u.
+//
+// The E-step gives each vector the posterior of a pair from the whole
+// comparison space, with the global prior λ, not the share of matches
+// among candidates. Blocking selects pairs by the very fields compared, so
+// a pair's posterior given its vector does not change by its being a
+// candidate; and every match is a candidate (blocking recall is near 1),
+// so the M-step sets λ to the expected number of matches among the
+// candidates divided by d.Space. A model fitted this way gives calibrated
+// probabilities on candidate pairs whatever the blocking, which is what
+// lets one default threshold serve every data set.
+//
+// Pairs that share a home are scored with, for every household field
+// (compare.Comparison.Household: surname, phone, email), u measured on
+// d.Home: pairs within one dataset that share a home. Those are different
+// people of one household and, in a deduplication, duplicates; a second
+// mixture fitted alongside, with the same m, separates the two by the
+// fields that are not household fields (forename, date of birth), so that
+// a household's shared surname and landline are not mistaken for evidence
+// of one person. Without it EM readily explains whole households as
+// matches.
+//
+// Guards against degenerate solutions: λ is capped by MaxMatches; every
+// probability is smoothed away from 0; and a field whose exact level ends
+// up weighing against a match, or whose else level for it, is neutralised
+// at that level (recorded in Model.Notes).
+func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
+	o.defaults()
+	if len(cs) == 0 || len(cs) > compare.MaxComparisons {
+		return nil, fmt.Errorf("score: %d comparisons", len(cs))
+	}
+	space := d.Space
+	if !(space >= 1) {
+		return nil, fmt.Errorf("score: comparison space of %g pairs", space)
+	}
+	if d.Random == nil {
+		return nil, errors.New("score: no random pairs to estimate u from")
+	}
+	e := newEM(cs, d.Patterns, o)
+	e.setObservedU(d.Random)
+	e.initM()
+	e.setHome(d.Home, d.HomeNonMatches)
+	// Initial prior: half of the largest number of matches, or a tenth
+	// of the candidates.
+	matches := 0.1 * e.total
+	if o.MaxMatches > 0 {
+		matches = min(matches, 0.5*o.MaxMatches)
+	}
+	e.lambda = clampLambda(min(max(matches, 1)/space, 0.5*e.lambdaBound()))
+	e.space = space
+	e.correctU()
+	it, converged := e.run(true)
+	m := e.model()
+	m.Iterations, m.Converged = it, converged
+	if m.ExpectedMatches < 0.5 {
+		return m, ErrNoMatches
+	}
+	return m, nil
+}
+
+// EstimatePrior re-estimates only λ of m, keeping m and u, for candidate
+// pairs from a comparison space of space pairs: the way a saved model is
+// reused on new data of another size. It returns a new model.
+func EstimatePrior(m *Model, cs []compare.Comparison, patterns Patterns, space float64, o EMOptions) (*Model, error) {
+	o.defaults()
+	if err := m.Check(cs); err != nil {
+		return nil, err
+	}
+	if !(space >= 1) {
+		return nil, fmt.Errorf("score: comparison space of %g pairs", space)
+	}
+	e := newEM(cs, patterns, o)
+	for f, fm := range m.Fields {
+		for l, lv := range fm.Levels[:len(fm.Levels)-1] {
+			e.m[f][l], e.u[f][l], e.uHome[f][l] = lv.M, lv.U, lv.U
+			if len(fm.HomeU) > 0 {
+				e.uHome[f][l] = fm.HomeU[l]
+			}
+		}
+	}
+	if m.Home != nil {
+		e.home = m.Home.Field
+		e.homeMask = m.Home.mask()
+		e.homePairs, e.homeDup = m.Home.Pairs, m.Home.Duplicates
+		e.homeAll = true // score with the model's home u as they are
+	}
+	e.space = space
+	e.lambda = clampLambda(m.Lambda)
+	it, converged := e.run(false)
+	out := e.model()
+	out.Iterations, out.Converged = it, converged
+	out.Notes = append(slices.Clone(m.Notes), out.Notes...)
+	if out.ExpectedMatches < 0.5 {
+		return out, ErrNoMatches
+	}
+	return out, nil
+}
+
+// em is the state of one EM run.
+type em struct {
+	cs     []compare.Comparison
+	o      EMOptions
+	vs     []compare.Vector
+	ns     []float64
+	total  float64 // candidate pairs
+	space  float64
+	lambda float64
+	m, u   [compare.MaxComparisons][compare.MaxLevels]float64
+	uObs   [compare.MaxComparisons][compare.MaxLevels]float64
+	uHigh  [compare.MaxComparisons][compare.MaxLevels]float64 // upper confidence bound of uObs
+	uFloor [compare.MaxComparisons]float64
+	notes  []string
+
+	// The shared-home mixture.
+	home      int    // index of the home comparison, or -1
+	homeMask  uint16 // its levels that mean a shared home
+	hvs       []compare.Vector
+	hns       []float64
+	homePairs float64
+	homeDup   float64 // share of duplicates among same-home pairs
+	homeAll   bool    // the home pairs are all non-matches
+	uHome     [compare.MaxComparisons][compare.MaxLevels]float64
+}
+
+// homeStrength is the weight, in pairs, of the global u as a prior on the
+// home u: with few same-home pairs the home u stays near the global one.
+const homeStrength = 20
+
+func newEM(cs []compare.Comparison, patterns Patterns, o EMOptions) *em {
+	e := &em{cs: cs, o: o, home: -1}
+	e.vs = make([]compare.Vector, 0, len(patterns))
+	for v := range patterns {
+		e.vs = append(e.vs, v)
+	}
+	slices.Sort(e.vs) // a fixed order makes the sums reproducible
+	e.ns = make([]float64, len(e.vs))
+	for i, v := range e.vs {
+		e.ns[i] = float64(patterns[v])
+		e.total += e.ns[i]
+	}
+	return e
+}
+
+// setHome prepares the shared-home mixture from the same-home pairs; or,
+// when they are all non-matches, measures the home u on them at once.
+func (e *em) setHome(home Patterns, nonMatches bool) {
+	for f, c := range e.cs {
+		if len(c.Home) > 0 {
+			e.home, e.homeMask = f, c.HomeMask()
+		}
+	}
+	if e.home < 0 {
+		return
+	}
+	for v := range home {
+		e.hvs = append(e.hvs, v)
+	}
+	slices.Sort(e.hvs)
+	e.hns = make([]float64, len(e.hvs))
+	for i, v := range e.hvs {
+		e.hns[i] = float64(home[v])
+		e.homePairs += e.hns[i]
+	}
+	e.uHome = e.u
+	e.homeDup = 0.01
+	if nonMatches {
+		e.homeAll, e.homeDup = true, 0
+		e.homeU(func(int) float64 { return 1 })
+	}
+}
+
+// homeU re-estimates the home u of every household field from the
+// same-home pairs, each weighted by its probability of being a
+// non-match, smoothed towards the global u.
+func (e *em) homeU(nonMatch func(i int) float64) {
+	var uc [compare.MaxComparisons][compare.MaxLevels]float64
+	for i, v := range e.hvs {
+		w := e.hns[i] * nonMatch(i)
+		for f := range e.cs {
+			uc[f][v.Level(f)] += w
+		}
+	}
+	for f := range e.cs {
+		if !e.household(f) {
+			continue
+		}
+		k := e.levels(f)
+		var s float64
+		for l := range k {
+			s += uc[f][l]
+		}
+		for l := range k {
+			e.uHome[f][l] = (uc[f][l] + homeStrength*e.u[f][l]) / (s + homeStrength)
+		}
+	}
+}
+
+// sharesHome reports whether v is a same-home pattern.
+func (e *em) sharesHome(v compare.Vector) bool {
+	return e.home >= 0 && e.homeMask&(1<<v.Level(e.home)) != 0
+}
+
+// homeStep is one EM step of the shared-home mixture, with m fixed: it
+// re-estimates the home u and the share of duplicates.
+func (e *em) homeStep() {
+	if e.home < 0 || e.homeAll {
+		return
+	}
+	var logw [compare.MaxComparisons][compare.MaxLevels]float64
+	for f := range e.cs {
+		for l := range e.levels(f) {
+			u := e.u[f][l]
+			if e.household(f) {
+				u = e.uHome[f][l]
+			}
+			logw[f][l] = math.Log(e.m[f][l] / u)
+		}
+	}
+	prior := math.Log(e.homeDup / (1 - e.homeDup))
+	r := make([]float64, len(e.hvs))
+	var dup float64
+	for i, v := range e.hvs {
+		s := prior
+		for f := range e.cs {
+			if f != e.home {
+				s += logw[f][v.Level(f)]
+			}
+		}
+		r[i] = sigmoid(s)
+		dup += e.hns[i] * r[i]
+	}
+	if e.homePairs > 0 {
+		e.homeDup = min(max(dup/e.homePairs, 1e-6), 0.99)
+	}
+	e.homeU(func(i int) float64 { return 1 - r[i] })
+}
+
+// household reports whether field f is weighed against the home u in
+// same-home pairs: every field but the home one when the home pairs are
+// known non-matches, the household fields otherwise.
+func (e *em) household(f int) bool {
+	return e.home >= 0 && f != e.home && (e.homeAll || e.cs[f].Household)
+}
+
+// levels returns the number of non-null levels of comparison f.
+func (e *em) levels(f int) int { return len(e.cs[f].Levels) - 1 }
+
+// setObservedU sets the observed level shares of random pairs, smoothed.
+func (e *em) setObservedU(random *LevelCounts) {
+	for f := range e.cs {
+		k := e.levels(f)
+		var n float64
+		for l := range k {
+			n += float64(random[f][l])
+		}
+		d := n + e.o.Smoothing*float64(k)
+		for l := range k {
+			c := float64(random[f][l])
+			e.uObs[f][l] = (c + e.o.Smoothing) / d
+			e.uHigh[f][l] = (c + 3*math.Sqrt(c) + 3) / d
+		}
+		e.uFloor[f] = e.o.Smoothing / d
+		e.u[f] = e.uObs[f]
+	}
+}
+
+// initM starts m favouring the first levels: the else level gets 0.05
+// and the rest share 0.95 in geometrically falling parts.
+func (e *em) initM() {
+	for f := range e.cs {
+		k := e.levels(f)
+		if k == 1 {
+			e.m[f][0] = 1
+			continue
+		}
+		var s float64
+		for l := range k - 1 {
+			s += math.Pow(0.5, float64(l))
+		}
+		for l := range k - 1 {
+			e.m[f][l] = 0.95 * math.Pow(0.5, float64(l)) / s
+		}
+		e.m[f][k-1] = 0.05
+	}
+}
+
+// lambdaBound is the largest prior the random pairs allow: matches are a
+// share λ of them, so a level's observed share among random pairs is at
+// least λm, and λ ≤ uObs/m for every level (uObs taken at its upper
+// confidence bound). Without the bound, EM could explain every agreement
+// as a match, drive the corrected u to zero and inflate λ without end.
+// It is +Inf when nothing was sampled (a reused model).
+func (e *em) lambdaBound() float64 {
+	b := math.Inf(1)
+	for f := range e.cs {
+		for l := range e.levels(f) {
+			if e.uHigh[f][l] > 0 && e.m[f][l] > 0 {
+				b = min(b, e.uHigh[f][l]/e.m[f][l])
+			}
+		}
+	}
+	return b
+}
+
+// correctU removes the expected matches from the observed random-pair
+// shares: u = (uObs - λm) / (1 - λ), floored and renormalised.
+func (e *em) correctU() {
+	for f := range e.cs {
+		k := e.levels(f)
+		var s float64
+		for l := range k {
+			v := max(e.uObs[f][l]-e.lambda*e.m[f][l], e.uFloor[f])
+			e.u[f][l] = v
+			s += v
+		}
+		for l := range k {
+			e.u[f][l] /= s
+		}
+	}
+}
+
+// run iterates EM; with full it updates m (and u's correction), otherwise
+// only λ.
+func (e *em) run(full bool) (int, bool) {
+	var mc [compare.MaxComparisons][compare.MaxLevels]float64
+	var logw, logwHome [compare.MaxComparisons][compare.MaxLevels]float64
+	for it := 1; it <= e.o.MaxIterations; it++ {
+		for f := range e.cs {
+			for l := range e.levels(f) {
+				logw[f][l] = math.Log(e.m[f][l] / e.u[f][l])
+				logwHome[f][l] = logw[f][l]
+				if e.household(f) {
+					logwHome[f][l] = math.Log(e.m[f][l] / e.uHome[f][l])
+				}
+			}
+			logw[f][e.levels(f)] = 0 // null
+			logwHome[f][e.levels(f)] = 0
+		}
+		prior := math.Log(e.lambda / (1 - e.lambda))
+		mc = [compare.MaxComparisons][compare.MaxLevels]float64{}
+		var matches float64
+		for i, v := range e.vs {
+			s := prior
+			lw := &logw
+			if e.sharesHome(v) {
+				lw = &logwHome
+			}
+			for f := range e.cs {
+				s += lw[f][v.Level(f)]
+			}
+			r := e.ns[i] * sigmoid(s)
+			matches += r
+			if full {
+				for f := range e.cs {
+					mc[f][v.Level(f)] += r
+				}
+			}
+		}
+		if e.o.MaxMatches > 0 {
+			matches = min(matches, e.o.MaxMatches)
+		}
+		newLambda := clampLambda(min(matches/e.space, e.lambdaBound()))
+		delta := math.Abs(newLambda-e.lambda) / e.lambda
+		e.lambda = newLambda
+		if full {
+			for f := range e.cs {
+				k := e.levels(f)
+				var s float64
+				for l := range k {
+					s += mc[f][l]
+				}
+				d := s + e.o.Smoothing*float64(k)
+				for l := range k {
+					v := (mc[f][l] + e.o.Smoothing) / d
+					delta = max(delta, math.Abs(v-e.m[f][l]))
+					e.m[f][l] = v
+				}
+			}
+			e.correctU()
+			e.homeStep()
+		}
+		if delta < e.o.Tolerance {
+			if full {
+				e.guard()
+			}
+			return it, true
+		}
+	}
+	if full {
+		e.guard()
+	}
+	return e.o.MaxIterations, false
+}
+
+// guard neutralises levels whose weight points the wrong way: an exact
+// level that counts against a match, or an else level that counts for it.
+func (e *em) guard() {
+	for f, c := range e.cs {
+		k := e.levels(f)
+		if k < 2 {
+			continue
+		}
+		if e.m[f][0] < e.u[f][0] {
+			e.notes = append(e.notes, fmt.Sprintf("field %s: level %s weighed against a match; set to no evidence", c.Name, c.Levels[0]))
+			e.m[f][0] = e.u[f][0]
+		}
+		if e.m[f][k-1] > e.u[f][k-1] {
+			e.notes = append(e.notes, fmt.Sprintf("field %s: level %s weighed for a match; set to no evidence", c.Name, c.Levels[k-1]))
+			e.m[f][k-1] = e.u[f][k-1]
+		}
+	}
+}
+
+// model returns the fitted parameters as a Model.
+func (e *em) model() *Model {
+	m := &Model{
+		Version:         ModelVersion,
+		Lambda:          e.lambda,
+		ComparisonSpace: e.space,
+		ExpectedMatches: e.lambda * e.space,
+		Notes:           e.notes,
+	}
+	for f, c := range e.cs {
+		fm := Field{Name: c.Name, TermFrequency: c.Term != nil, TermLevel: c.TermLevel}
+		for l, name := range c.Levels {
+			lv := Level{Name: name}
+			if l < e.levels(f) {
+				lv.M, lv.U = e.m[f][l], e.u[f][l]
+			}
+			fm.Levels = append(fm.Levels, lv)
+		}
+		if e.household(f) {
+			fm.HomeU = make([]float64, len(c.Levels))
+			copy(fm.HomeU, e.uHome[f][:e.levels(f)])
+		}
+		m.Fields = append(m.Fields, fm)
+	}
+	if e.home >= 0 {
+		m.Home = &Home{Field: e.home, Pairs: e.homePairs, Duplicates: e.homeDup}
+		for l := range e.cs[e.home].Levels {
+			if e.homeMask&(1<<l) != 0 {
+				m.Home.Levels = append(m.Home.Levels, uint8(l))
+			}
+		}
+	}
+	return m
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	z := math.Exp(x)
+	return z / (1 + z)
+}
+
+// clampLambda keeps a prior strictly inside (0, 1).
+func clampLambda(l float64) float64 {
+	return min(max(l, 1e-15), 1-1e-9)
+}

@@ -1,0 +1,475 @@
+package score
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/datamatch/datamatch/internal/compare"
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+// synthetic describes a known model over three comparisons with levels
+// exact, close, else, null.
+type synthetic struct {
+	m, u [3][3]float64 // non-null levels
+	null float64       // share of null on each field, for both classes
+}
+
+var truth = synthetic{
+	m:    [3][3]float64{{0.85, 0.10, 0.05}, {0.90, 0.07, 0.03}, {0.75, 0.20, 0.05}},
+	u:    [3][3]float64{{0.01, 0.04, 0.95}, {0.002, 0.02, 0.978}, {0.05, 0.15, 0.80}},
+	null: 0.1,
+}
+
+func comps() []compare.Comparison {
+	levels := []string{"exact", "close", "else", "null"}
+	var cs []compare.Comparison
+	for _, n := range []string{"a", "b", "c"} {
+		cs = append(cs, compare.Comparison{Name: n, Levels: levels, Compare: func(a, b *pseudo.Record) uint8 { return 3 }})
+	}
+	return cs
+}
+
+func draw(rng *rand.Rand, p [3]float64, null float64) uint8 {
+	if rng.Float64() < null {
+		return 3
+	}
+	x := rng.Float64()
+	for l, q := range p {
+		if x < q {
+			return uint8(l)
+		}
+		x -= q
+	}
+	return 2
+}
+
+func (s synthetic) pair(rng *rand.Rand, match bool) compare.Vector {
+	var v compare.Vector
+	for f := range 3 {
+		p := s.u[f]
+		if match {
+			p = s.m[f]
+		}
+		v = v.With(f, draw(rng, p, s.null))
+	}
+	return v
+}
+
+// simulate draws the whole comparison space (space pairs, matches of them
+// matching), keeps as candidates those keep accepts, and draws random
+// pairs from the space to count levels.
+func simulate(seed uint64, space, matches, random int, keep func(compare.Vector) bool) (Patterns, *LevelCounts) {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	pats := Patterns{}
+	for i := range space {
+		v := truth.pair(rng, i < matches)
+		if keep(v) {
+			pats[v]++
+		}
+	}
+	counts := new(LevelCounts)
+	for range random {
+		counts.Add(truth.pair(rng, rng.IntN(space) < matches), 3)
+	}
+	return pats, counts
+}
+
+func TestEstimateRecoversKnownModel(t *testing.T) {
+	const space, matches = 400_000, 2_000
+	tests := []struct {
+		name string
+		keep func(compare.Vector) bool
+	}{
+		{"no blocking", func(compare.Vector) bool { return true }},
+		// Blocking on field a or b agreeing: candidates are a small,
+		// match-rich share of the space, yet λ must still refer to the
+		// whole space.
+		{"blocked", func(v compare.Vector) bool { return v.Level(0) <= 1 || v.Level(1) <= 1 }},
+	}
+	for _, tt := range tests {
+		pats, random := simulate(7, space, matches, 200_000, tt.keep)
+		m, err := Estimate(comps(), Data{Patterns: pats, Random: random, Space: space}, EMOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if !m.Converged {
+			t.Errorf("%s: did not converge in %d iterations", tt.name, m.Iterations)
+		}
+		wantMatches := float64(matches)
+		if tt.name == "blocked" {
+			// Matches disagreeing on both a and b are lost to blocking.
+			lost := (truth.null + (1-truth.null)*truth.m[0][2]) * (truth.null + (1-truth.null)*truth.m[1][2])
+			wantMatches *= 1 - lost
+		}
+		if rel := math.Abs(m.ExpectedMatches-wantMatches) / wantMatches; rel > 0.1 {
+			t.Errorf("%s: expected matches %.0f, want %.0f", tt.name, m.ExpectedMatches, wantMatches)
+		}
+		for f := range 3 {
+			for l := range 3 {
+				if got, want := m.Fields[f].Levels[l].M, truth.m[f][l]; math.Abs(got-want) > 0.04 {
+					t.Errorf("%s: m[%d][%d] = %.3f, want %.3f", tt.name, f, l, got, want)
+				}
+				if got, want := m.Fields[f].Levels[l].U, truth.u[f][l]; math.Abs(got-want) > 0.1*want+0.001 {
+					t.Errorf("%s: u[%d][%d] = %.4f, want %.4f", tt.name, f, l, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestEstimatePriorRescales(t *testing.T) {
+	const space = 400_000
+	pats, random := simulate(9, space, 2000, 200_000, func(compare.Vector) bool { return true })
+	m, err := Estimate(comps(), Data{Patterns: pats, Random: random, Space: space}, EMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same population with four times the matches.
+	pats4, _ := simulate(10, space, 8000, 0, func(compare.Vector) bool { return true })
+	m4, err := EstimatePrior(m, comps(), pats4, space, EMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := m4.ExpectedMatches / 8000; r < 0.9 || r > 1.1 {
+		t.Errorf("re-estimated matches %.0f, want about 8000", m4.ExpectedMatches)
+	}
+	for f := range m.Fields {
+		for l := range m.Fields[f].Levels {
+			if m.Fields[f].Levels[l] != m4.Fields[f].Levels[l] {
+				t.Errorf("EstimatePrior changed level %s/%s", m.Fields[f].Name, m.Fields[f].Levels[l].Name)
+			}
+		}
+	}
+}
+
+func TestEstimateNoMatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	pats := Patterns{}
+	random := new(LevelCounts)
+	for range 20000 {
+		v := truth.pair(rng, false)
+		pats[v]++
+		random.Add(v, 3)
+	}
+	// Non-matches only, and they disagree on everything: nothing to fit.
+	only := Patterns{}
+	for v, n := range pats {
+		if v.Level(0) == 2 && v.Level(1) == 2 {
+			only[v] = n
+		}
+	}
+	_, err := Estimate(comps(), Data{Patterns: only, Random: random, Space: 1e9}, EMOptions{})
+	if !errors.Is(err, ErrNoMatches) {
+		t.Errorf("got %v, want ErrNoMatches", err)
+	}
+}
+
+func TestMaxMatchesCapsPrior(t *testing.T) {
+	pats, random := simulate(11, 100_000, 3000, 100_000, func(compare.Vector) bool { return true })
+	m, err := Estimate(comps(), Data{Patterns: pats, Random: random, Space: 100_000}, EMOptions{MaxMatches: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ExpectedMatches > 1000+1e-6 {
+		t.Errorf("expected matches %.1f above the cap", m.ExpectedMatches)
+	}
+}
+
+func testModel() *Model {
+	return &Model{
+		Version: ModelVersion, Lambda: 0.001, ComparisonSpace: 1e6, ExpectedMatches: 1000,
+		Fields: []Field{
+			{Name: "a", Levels: []Level{{"exact", 0.9, 0.01}, {"close", 0.08, 0.04}, {"else", 0.02, 0.95}, {"null", 0, 0}}, TermFrequency: true},
+			{Name: "b", Levels: []Level{{"exact", 0.8, 0.1}, {"else", 0.2, 0.9}, {"null", 0, 0}}},
+		},
+	}
+}
+
+func TestScorerWeights(t *testing.T) {
+	m := testModel()
+	s, err := NewScorer(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prior := math.Log2(0.001 / 0.999)
+	tests := []struct {
+		a, b uint8
+		want float64
+	}{
+		{0, 0, prior + math.Log2(0.9/0.01) + math.Log2(0.8/0.1)},
+		{1, 1, prior + math.Log2(0.08/0.04) + math.Log2(0.2/0.9)},
+		{3, 2, prior},
+		{2, 2, prior + math.Log2(0.02/0.95)},
+	}
+	for _, tt := range tests {
+		v := compare.Vector(0).With(0, tt.a).With(1, tt.b)
+		if got := s.Weight(0, v); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("levels %d,%d: weight %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		ex := s.Explain(0, v)
+		sum := s.Prior()
+		for _, c := range ex {
+			sum += c.Weight
+		}
+		if math.Abs(sum-tt.want) > 1e-12 {
+			t.Errorf("levels %d,%d: explanation sums to %v, want %v", tt.a, tt.b, sum, tt.want)
+		}
+		if ex[0].Field != "a" || ex[0].Level != m.Fields[0].Levels[tt.a].Name {
+			t.Errorf("explanation %+v", ex[0])
+		}
+	}
+}
+
+func TestProbability(t *testing.T) {
+	tests := []struct{ w, p float64 }{{0, 0.5}, {1, 2.0 / 3}, {-1, 1.0 / 3}, {10, 1024.0 / 1025}, {-2000, 0}, {2000, 1}}
+	for _, tt := range tests {
+		if got := Probability(tt.w); math.Abs(got-tt.p) > 1e-12 {
+			t.Errorf("Probability(%v) = %v, want %v", tt.w, got, tt.p)
+		}
+	}
+	for _, p := range []float64{0.01, 0.5, 0.9, 0.999} {
+		if got := Probability(WeightOf(p)); math.Abs(got-p) > 1e-12 {
+			t.Errorf("Probability(WeightOf(%v)) = %v", p, got)
+		}
+	}
+}
+
+func TestTermAdjustments(t *testing.T) {
+	m := testModel()
+	c := compare.Comparison{Name: "a", Levels: []string{"exact", "close", "else", "null"},
+		Term: func(r *pseudo.Record) pseudo.Token { return r.Surname }}
+	// Value 5 four times out of eight non-null, value 6 once, value 7
+	// three times; one null.
+	left := []pseudo.Record{{Surname: 5}, {Surname: 5}, {Surname: 6}, {Surname: 0}, {Surname: 7}}
+	right := []pseudo.Record{{Surname: 5}, {Surname: 5}, {Surname: 7}, {Surname: 7}}
+	adj, err := TermAdjustments(m, 0, c, left, right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := 0.01
+	want := []float64{math.Log2(u / (4.0 / 8)), math.Log2(u / (4.0 / 8)), math.Log2(u / (1.0 / 8)), 0, math.Log2(u / (3.0 / 8))}
+	for i, w := range want {
+		if math.Abs(float64(adj.Left[i])-w) > 1e-5 {
+			t.Errorf("record %d: adjustment %v, want %v", i, adj.Left[i], w)
+		}
+	}
+	s, err := NewScorer(m, adj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := compare.Vector(0).With(1, 2)
+	// With the adjustment, an exact match weighs log2(m/p).
+	if got, want := s.Weight(2, exact)-s.Prior(), math.Log2(0.9/(1.0/8)); math.Abs(got-want) > 1e-5 {
+		t.Errorf("adjusted exact weight %v, want %v", got, want)
+	}
+	// Other levels are not adjusted.
+	close := exact.With(0, 1)
+	if s.Weight(2, close) != s.PatternWeight(close) {
+		t.Error("a non-exact level was adjusted")
+	}
+	if _, err := TermAdjustments(m, 1, c, left, right); err == nil {
+		t.Error("adjustments for a mismatched field accepted")
+	}
+}
+
+func TestTermAdjustmentsLarge(t *testing.T) {
+	// Enough values to take the radix path; every value's count is known.
+	left := make([]pseudo.Record, 6000)
+	for i := range left {
+		left[i].Surname = pseudo.Token(i%100 + 1) // each value 60 times
+	}
+	c := compare.Comparison{Name: "a", Levels: []string{"exact", "close", "else", "null"},
+		Term: func(r *pseudo.Record) pseudo.Token { return r.Surname }}
+	adj, err := TermAdjustments(testModel(), 0, c, left, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := float32(math.Log2(0.01 / (60.0 / 6000)))
+	for i, a := range adj.Left {
+		if math.Abs(float64(a-want)) > 1e-4 {
+			t.Fatalf("record %d: %v, want %v", i, a, want)
+		}
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	m := testModel()
+	m.Notes = []string{"a note"}
+	path := filepath.Join(t.TempDir(), "model.json")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(m)
+	b, _ := json.Marshal(got)
+	if string(a) != string(b) {
+		t.Errorf("round trip changed the model:\n%s\n%s", a, b)
+	}
+	if err := got.Check(comps()[:2]); err == nil {
+		t.Error("Check accepted comparisons with other levels")
+	}
+	bad := []string{
+		`{}`,
+		`{"version":1,"lambda":0.5,"fields":[{"name":"a","levels":[{"name":"x","m":0,"u":0.5},{"name":"null"}]}]}`,
+		`{"version":1,"lambda":1.5,"fields":[{"name":"a","levels":[{"name":"x","m":1,"u":1},{"name":"null"}]}]}`,
+		`{"version":2,"lambda":0.5,"fields":[{"name":"a","levels":[{"name":"x","m":1,"u":1},{"name":"null"}]}]}`,
+		`not json`,
+	}
+	for _, s := range bad {
+		p := filepath.Join(t.TempDir(), "bad.json")
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(p); err == nil {
+			t.Errorf("Load accepted %s", s)
+		} else if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not name the file", err)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	b, _ := json.Marshal(testModel())
+	f.Add(b)
+	f.Add([]byte(`{"version":1,"lambda":0.5,"fields":[{"name":"a","levels":[{"name":"x","m":1,"u":1},{"name":"null"}]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := decode(b)
+		if err != nil {
+			return
+		}
+		// A model that decodes must score without NaN or panics.
+		s, err := NewScorer(m)
+		if err != nil {
+			t.Fatalf("decoded model rejected by NewScorer: %v", err)
+		}
+		var v compare.Vector
+		for f, fm := range m.Fields {
+			v = v.With(f, uint8(len(fm.Levels)-2))
+		}
+		if w := s.Weight(0, v); math.IsNaN(w) {
+			t.Fatal("NaN weight")
+		}
+	})
+}
+
+// TestEstimateHouseholds checks the shared-home mixture: candidates hold
+// true matches and, in greater number, different people of one household
+// (same home, mostly same surname, different forename and birth date).
+// Without the home model their shared surname and home outweigh the rest;
+// with it the household pairs are recognised and the prior is right.
+func TestEstimateHouseholds(t *testing.T) {
+	levels := []string{"exact", "else", "null"}
+	cs := []compare.Comparison{
+		{Name: "surname", Levels: levels, Household: true},
+		{Name: "forename", Levels: levels},
+		{Name: "dob", Levels: levels},
+		{Name: "home", Levels: levels, Home: []uint8{0}},
+	}
+	for i := range cs {
+		cs[i].Compare = func(a, b *pseudo.Record) uint8 { return 2 }
+	}
+	m := [4][2]float64{{0.95, 0.05}, {0.9, 0.1}, {0.93, 0.07}, {0.85, 0.15}}
+	// The home field's u agrees with the number of households: 3000 same-home
+	// non-matching pairs in a space of 1e8.
+	u := [4][2]float64{{0.005, 0.995}, {0.01, 0.99}, {0.0001, 0.9999}, {0.00003, 0.99997}}
+	household := [4][2]float64{{0.8, 0.2}, {0.02, 0.98}, {0.01, 0.99}, {1, 0}}
+	rng := rand.New(rand.NewPCG(5, 5))
+	vec := func(p [4][2]float64) compare.Vector {
+		var v compare.Vector
+		for f := range 4 {
+			l := uint8(1)
+			if rng.Float64() < p[f][0] {
+				l = 0
+			}
+			v = v.With(f, l)
+		}
+		return v
+	}
+	const matches, households, space = 2000, 3000, 1e8
+	pats := Patterns{}
+	for range matches {
+		pats[vec(m)]++
+	}
+	for range households {
+		pats[vec(household)]++
+	}
+	home := Patterns{}
+	for range 6000 {
+		home[vec(household)]++
+	}
+	random := new(LevelCounts)
+	for range 500_000 {
+		if rng.Float64() < matches/space {
+			random.Add(vec(m), 4)
+		} else {
+			random.Add(vec(u), 4)
+		}
+	}
+	withHome, err := Estimate(cs, Data{Patterns: pats, Random: random, Space: space, Home: home, HomeNonMatches: true}, EMOptions{MaxMatches: 1e5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := withHome.ExpectedMatches / matches; r < 0.95 || r > 1.05 {
+		t.Errorf("with the home model: expected matches %.0f, want about %d", withHome.ExpectedMatches, matches)
+	}
+	if got := withHome.Fields[0].HomeU[0]; math.Abs(got-0.8) > 0.05 {
+		t.Errorf("home u of surname exact %.3f, want about 0.8", got)
+	}
+	s, err := NewScorer(withHome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A household pair: same home and surname, different forename and
+	// date of birth.
+	hh := compare.Vector(0).With(1, 1).With(2, 1)
+	if p := Probability(s.PatternWeight(hh)); p > 0.01 {
+		t.Errorf("a household pair scores %.3f", p)
+	}
+	// A true match in the same home still scores as one.
+	if p := Probability(s.PatternWeight(0)); p < 0.99 {
+		t.Errorf("a match sharing a home scores %.3f", p)
+	}
+
+	// Without the home model the households pass for matches: the test
+	// is a real one.
+	without, err := Estimate(cs, Data{Patterns: pats, Random: random, Space: space}, EMOptions{MaxMatches: 1e5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if without.ExpectedMatches < 1.2*matches {
+		t.Errorf("without the home model: expected matches %.0f; the households did not mislead it", without.ExpectedMatches)
+	}
+
+	// Deduplication: the same-home pairs also hold duplicates, and the
+	// mixture must tell them from the households.
+	dedupeHome := Patterns{}
+	for v, n := range home {
+		dedupeHome[v] = n
+	}
+	for range 1500 {
+		dedupeHome[vec(m).With(3, 0)]++
+	}
+	mixed, err := Estimate(cs, Data{Patterns: pats, Random: random, Space: space, Home: dedupeHome}, EMOptions{MaxMatches: 1e5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := mixed.Home.Duplicates; math.Abs(d-0.2) > 0.05 {
+		t.Errorf("mixture: duplicates share %.3f of same-home pairs, want about 0.2", d)
+	}
+	if got := mixed.Fields[0].HomeU[0]; math.Abs(got-0.8) > 0.08 {
+		t.Errorf("mixture: home u of surname exact %.3f, want about 0.8", got)
+	}
+	if len(mixed.Fields[1].HomeU) != 0 {
+		t.Error("mixture: a field that is not a household field has home u")
+	}
+}

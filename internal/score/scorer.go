@@ -1,0 +1,244 @@
+package score
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/datamatch/datamatch/internal/compare"
+	"github.com/datamatch/datamatch/internal/pair"
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+// Scorer computes match weights from comparison vectors under a model. It
+// is safe for concurrent use.
+type Scorer struct {
+	model      *Model
+	prior      float64
+	n          int
+	weight     [compare.MaxComparisons][compare.MaxLevels]float64
+	homeWeight [compare.MaxComparisons][compare.MaxLevels]float64 // for pairs sharing a home
+	home       int                                                // home comparison, or -1
+	homeMask   uint16
+	terms      []TermAdjustment
+}
+
+// TermAdjustment holds, for one comparison, the weight to add to a pair
+// whose left record matched at the term level on its value: log2(u/p),
+// where u is the model's u for the level and p the value's frequency.
+type TermAdjustment struct {
+	Field int       // comparison index
+	Level uint8     // the adjusted level
+	Left  []float32 // adjustment per left record index; 0 for a null value
+}
+
+// NewScorer returns a Scorer for m, with optional term-frequency
+// adjustments (see TermAdjustments).
+func NewScorer(m *Model, terms ...TermAdjustment) (*Scorer, error) {
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	s := &Scorer{model: m, prior: math.Log2(m.Lambda / (1 - m.Lambda)), n: len(m.Fields), home: -1}
+	if m.Home != nil {
+		s.home, s.homeMask = m.Home.Field, m.Home.mask()
+	}
+	for f, fm := range m.Fields {
+		for l, lv := range fm.Levels[:len(fm.Levels)-1] {
+			s.weight[f][l] = math.Log2(lv.M / lv.U)
+			s.homeWeight[f][l] = s.weight[f][l]
+			if len(fm.HomeU) > 0 {
+				s.homeWeight[f][l] = math.Log2(lv.M / fm.HomeU[l])
+			}
+		}
+	}
+	for _, t := range terms {
+		if t.Field < 0 || t.Field >= s.n || int(t.Level) >= len(m.Fields[t.Field].Levels)-2 {
+			return nil, fmt.Errorf("score: term adjustment for field %d level %d does not fit the model", t.Field, t.Level)
+		}
+	}
+	s.terms = slices.Clone(terms)
+	return s, nil
+}
+
+// WithLambda returns a scorer for the same model with prior λ in place
+// of the model's, sharing everything else; the model is copied with the
+// new prior and expected matches.
+func (s *Scorer) WithLambda(lambda float64) *Scorer {
+	m := *s.model
+	m.Lambda = clampLambda(lambda)
+	m.ExpectedMatches = m.Lambda * m.ComparisonSpace
+	t := *s
+	t.model = &m
+	t.prior = math.Log2(m.Lambda / (1 - m.Lambda))
+	return &t
+}
+
+// Model returns the scorer's model.
+func (s *Scorer) Model() *Model { return s.model }
+
+// Prior returns the prior log2 odds of a match.
+func (s *Scorer) Prior() float64 { return s.prior }
+
+// table returns the weights that apply to v: the home weights when v
+// says the pair shares a home.
+func (s *Scorer) table(v compare.Vector) *[compare.MaxComparisons][compare.MaxLevels]float64 {
+	if s.home >= 0 && s.homeMask&(1<<v.Level(s.home)) != 0 {
+		return &s.homeWeight
+	}
+	return &s.weight
+}
+
+// Weight returns the match weight of a pair whose left record has index
+// left and whose comparison vector is v.
+func (s *Scorer) Weight(left int32, v compare.Vector) float64 {
+	w := s.prior
+	t := s.table(v)
+	for f := range s.n {
+		w += t[f][v.Level(f)]
+	}
+	if t == &s.weight {
+		w += s.termWeight(left, v)
+	}
+	return w
+}
+
+// termWeight is the term-frequency adjustment of the pair (left, v). It
+// does not apply to pairs that share a home: a household shares its
+// surname whether the surname is rare or common.
+func (s *Scorer) termWeight(left int32, v compare.Vector) float64 {
+	var w float64
+	for i := range s.terms {
+		t := &s.terms[i]
+		if v.Level(t.Field) == t.Level {
+			w += float64(t.Left[left])
+		}
+	}
+	return w
+}
+
+// PatternWeight returns the weight of v without term-frequency
+// adjustment.
+func (s *Scorer) PatternWeight(v compare.Vector) float64 {
+	w := s.prior
+	t := s.table(v)
+	for f := range s.n {
+		w += t[f][v.Level(f)]
+	}
+	return w
+}
+
+// Explain returns every field's contribution to the weight of the pair
+// (left, v), in model order. The prior is not a field and is not listed;
+// Weight is the prior plus the contributions' sum.
+func (s *Scorer) Explain(left int32, v compare.Vector) []pair.Contribution {
+	out := make([]pair.Contribution, s.n)
+	t := s.table(v)
+	for f := range s.n {
+		l := v.Level(f)
+		out[f] = pair.Contribution{Field: s.model.Fields[f].Name, Level: s.model.Fields[f].Levels[l].Name, Weight: t[f][l]}
+	}
+	if t == &s.weight {
+		for i := range s.terms {
+			t := &s.terms[i]
+			if v.Level(t.Field) == t.Level {
+				out[t.Field].Weight += float64(t.Left[left])
+			}
+		}
+	}
+	return out
+}
+
+// Probability returns the match probability 2^w/(1+2^w) of weight w.
+func Probability(w float64) float64 {
+	if w >= 0 {
+		return 1 / (1 + math.Exp2(-w))
+	}
+	z := math.Exp2(w)
+	return z / (1 + z)
+}
+
+// WeightOf returns the weight whose probability is p, in (0, 1).
+func WeightOf(p float64) float64 { return math.Log2(p / (1 - p)) }
+
+// TermAdjustments computes the term-frequency adjustment of comparison
+// field (index f in the model) for the left records. Frequencies are
+// counted over left and right together (pass nil right for
+// deduplication): a value's frequency p is its share of the non-null
+// values, and an exact match on it weighs log2(m/p) instead of log2(m/u).
+func TermAdjustments(m *Model, f int, c compare.Comparison, left, right []pseudo.Record) (TermAdjustment, error) {
+	if f < 0 || f >= len(m.Fields) || m.Fields[f].Name != c.Name || c.Term == nil {
+		return TermAdjustment{}, fmt.Errorf("score: no term frequencies for comparison %q", c.Name)
+	}
+	lv := m.Fields[f].Levels[c.TermLevel]
+	if !(lv.U > 0) {
+		return TermAdjustment{}, fmt.Errorf("score: comparison %q level %q has no u", c.Name, lv.Name)
+	}
+	n := len(left) + len(right)
+	keys := make([]uint64, 0, n)
+	for i := range left {
+		if t := c.Term(&left[i]); t != 0 {
+			keys = append(keys, uint64(fold(t))<<32|uint64(i))
+		}
+	}
+	const rightFlag = 1 << 31
+	for i := range right {
+		if t := c.Term(&right[i]); t != 0 {
+			keys = append(keys, uint64(fold(t))<<32|uint64(i)|rightFlag)
+		}
+	}
+	total := float64(len(keys))
+	keys = sortHigh(keys, make([]uint64, len(keys)))
+	adj := make([]float32, len(left))
+	logU := math.Log2(lv.U)
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j]>>32 == keys[i]>>32 {
+			j++
+		}
+		a := float32(logU - math.Log2(float64(j-i)/total))
+		for _, k := range keys[i:j] {
+			if k&rightFlag == 0 {
+				adj[uint32(k)] = a
+			}
+		}
+		i = j
+	}
+	return TermAdjustment{Field: f, Level: c.TermLevel, Left: adj}, nil
+}
+
+// fold reduces a token to 32 bits for counting. Two values that share the
+// folded token have their counts pooled, which changes a weight by a
+// fraction of a bit on the rare occasions it happens.
+func fold(t pseudo.Token) uint32 { return uint32(t>>32) ^ uint32(t) }
+
+// sortHigh sorts a by its high 32 bits, keeping the order of equal
+// elements, by two-pass radix sort; scratch is as long as a.
+func sortHigh(a, scratch []uint64) []uint64 {
+	if len(a) < 1<<12 {
+		slices.Sort(a)
+		return a
+	}
+	var c0, c1 [1 << 16]uint32
+	for _, x := range a {
+		c0[(x>>32)&0xffff]++
+		c1[x>>48]++
+	}
+	var s0, s1 uint32
+	for i := range c0 {
+		n0, n1 := c0[i], c1[i]
+		c0[i], c1[i] = s0, s1
+		s0 += n0
+		s1 += n1
+	}
+	for _, x := range a {
+		d := (x >> 32) & 0xffff
+		scratch[c0[d]] = x
+		c0[d]++
+	}
+	for _, x := range scratch {
+		d := x >> 48
+		a[c1[d]] = x
+		c1[d]++
+	}
+	return a
+}
