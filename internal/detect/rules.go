@@ -1,0 +1,302 @@
+package detect
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/pair"
+	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+// probable reports whether m reaches the rule's min_probability.
+func probable(m *pair.Match, t exercise.Thresholds) bool {
+	return m.Probability >= t.MinProbability
+}
+
+// DualTenancy finds our current tenants who match a current tenant of
+// another landlord, where the two tenancies have overlapped, counting both
+// the later start and today, for at least overlap_days days (1 if unset).
+// A tenancy is current when it has started and has no end date or one
+// after today. A pair without both start dates is Incomplete.
+//
+// Evidence: both tenancies' start and end dates.
+func DualTenancy(l *Linkage, p Params) (Findings, error) {
+	s, ok := orient(l, person.RoleTenancy, person.RoleOtherLandlord)
+	if !ok {
+		return Findings{}, wrongRoles(exercise.DualTenancy, l)
+	}
+	f := Findings{Rule: exercise.DualTenancy, Subject: s.subject.Name, Partner: s.partner.Name}
+	need := minOverlap(p.Thresholds)
+	for i := range l.Matches {
+		m := &l.Matches[i]
+		if !probable(m, p.Thresholds) {
+			continue
+		}
+		sr, pr, err := s.records(m)
+		if err != nil {
+			return Findings{}, err
+		}
+		if !current(sr.TenancyStart, sr.TenancyEnd, p.Today) || !current(pr.TenancyStart, pr.TenancyEnd, p.Today) {
+			continue
+		}
+		if sr.TenancyStart.IsZero() || pr.TenancyStart.IsZero() {
+			f.Incomplete++
+			continue
+		}
+		n := overlapDays(sr.TenancyStart, sr.TenancyEnd, pr.TenancyStart, pr.TenancyEnd, p.Today)
+		if n < need {
+			continue
+		}
+		c := newCase(exercise.DualTenancy, m, party(s.subject, sr), party(s.partner, pr), tenancyFacts(sr, pr)...)
+		c.OverlapDays = n
+		f.Cases = append(f.Cases, c)
+	}
+	return f, nil
+}
+
+func tenancyFacts(a, b *pseudo.Record) []Fact {
+	return []Fact{
+		{"tenancy_start", a.TenancyStart},
+		{"tenancy_end", a.TenancyEnd},
+		{"partner_tenancy_start", b.TenancyStart},
+		{"partner_tenancy_end", b.TenancyEnd},
+	}
+}
+
+// TenancyAfterDeath finds tenancies that went on after their tenant died:
+// our tenant matches a deceased-register entry whose date of death is on
+// or before today, and the tenancy had not ended grace_days days (0 if
+// unset) after the death — it ended later, or it has not ended and today
+// is past that day.
+//
+// It does not flag, but counts:
+//   - Successions: the deceased was a lead or joint tenant and another lead
+//     or joint tenant on the same tenancy reference is alive (matched to no
+//     register entry) and held the tenancy at the death. The survivor holds
+//     the tenancy by survivorship or succession.
+//   - HouseholdDeaths: the deceased was a household member (role
+//     household), not a tenant.
+//
+// A tenant with no role, or an unknown one, is taken as a tenant. A
+// register entry without a date of death, or with one after today, makes
+// the pair Incomplete.
+//
+// Evidence: the date of death and the tenancy's start and end dates.
+func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
+	s, ok := orient(l, person.RoleTenancy, person.RoleDeceased)
+	if !ok {
+		return Findings{}, wrongRoles(exercise.TenancyAfterDeath, l)
+	}
+	f := Findings{Rule: exercise.TenancyAfterDeath, Subject: s.subject.Name, Partner: s.partner.Name}
+	t := p.Thresholds
+
+	// Our records that the register says have died, and their tenancies.
+	dead := make([]bool, len(s.subject.Records))
+	deadRefs := map[string][]int32{}
+	for i := range l.Matches {
+		m := &l.Matches[i]
+		if !probable(m, t) {
+			continue
+		}
+		sr, pr, err := s.records(m)
+		if err != nil {
+			return Findings{}, err
+		}
+		if !pr.DateOfDeath.IsZero() && !pr.DateOfDeath.After(p.Today) {
+			dead[s.subjectIndex(m)] = true
+			if ref := strings.TrimSpace(sr.TenancyRef); ref != "" {
+				deadRefs[ref] = nil
+			}
+		}
+	}
+	// The tenants (not household members) of those tenancies.
+	tenantsFound := false
+	tenantsOf := func(ref string) []int32 {
+		if !tenantsFound {
+			tenantsFound = true
+			for j := range s.subject.Records {
+				r := &s.subject.Records[j]
+				key := strings.TrimSpace(r.TenancyRef)
+				if ts, ok := deadRefs[key]; ok && normRole(r.TenancyRole) != RoleHousehold {
+					deadRefs[key] = append(ts, int32(j))
+				}
+			}
+		}
+		return deadRefs[ref]
+	}
+
+	for i := range l.Matches {
+		m := &l.Matches[i]
+		if !probable(m, t) {
+			continue
+		}
+		sr, pr, err := s.records(m)
+		if err != nil {
+			return Findings{}, err
+		}
+		dod := pr.DateOfDeath
+		if dod.IsZero() || dod.After(p.Today) {
+			f.Incomplete++
+			continue
+		}
+		if normRole(sr.TenancyRole) == RoleHousehold {
+			f.HouseholdDeaths++
+			continue
+		}
+		if !sr.TenancyEnd.IsZero() && sr.TenancyEnd.Before(dod) {
+			continue // ended before the death
+		}
+		limit := dod.AddDays(t.GraceDays)
+		if sr.TenancyEnd.IsZero() {
+			if !p.Today.After(limit) {
+				continue // still within the grace period
+			}
+		} else if !sr.TenancyEnd.After(limit) {
+			continue // ended in time
+		}
+		si := s.subjectIndex(m)
+		survivor := false
+		if ref := strings.TrimSpace(sr.TenancyRef); ref != "" {
+			for _, j := range tenantsOf(ref) {
+				o := &s.subject.Records[j]
+				if j != si && !dead[j] && (o.TenancyEnd.IsZero() || !o.TenancyEnd.Before(dod)) && !o.TenancyStart.After(dod) {
+					survivor = true
+					break
+				}
+			}
+		}
+		if survivor {
+			f.Successions++
+			continue
+		}
+		until := p.Today
+		if !sr.TenancyEnd.IsZero() && sr.TenancyEnd.Before(until) {
+			until = sr.TenancyEnd
+		}
+		c := newCase(exercise.TenancyAfterDeath, m, party(s.subject, sr), party(s.partner, pr),
+			Fact{"date_of_death", dod}, Fact{"tenancy_start", sr.TenancyStart}, Fact{"tenancy_end", sr.TenancyEnd})
+		c.DaysAfterDeath = int(until.Days()) - int(dod.Days())
+		f.Cases = append(f.Cases, c)
+	}
+	return f, nil
+}
+
+// DuplicateIdentity finds one person holding two of our tenancies: a pair
+// of our own records, both current, under two different non-empty tenancy
+// references, whose tenancies have overlapped for at least overlap_days
+// days (1 if unset). It takes a dataset linked with itself or two tenancy
+// datasets. Each pair is reported once, whichever way round the matcher
+// listed it; the subject is the record whose (dataset, record_id) sorts
+// first. A pair missing a reference or a start date is Incomplete.
+//
+// Evidence: both tenancies' start and end dates.
+func DuplicateIdentity(l *Linkage, p Params) (Findings, error) {
+	if l.Left.Role != person.RoleTenancy || l.Right.Role != person.RoleTenancy {
+		return Findings{}, wrongRoles(exercise.DuplicateIdentity, l)
+	}
+	s := side{subject: l.Left, partner: l.Right}
+	f := Findings{Rule: exercise.DuplicateIdentity, Subject: l.Left.Name, Partner: l.Right.Name}
+	need := minOverlap(p.Thresholds)
+	seen := map[[2]Ref]bool{}
+	for i := range l.Matches {
+		m := &l.Matches[i]
+		if !probable(m, p.Thresholds) {
+			continue
+		}
+		a, b, err := s.records(m)
+		if err != nil {
+			return Findings{}, err
+		}
+		if l.Dedupe() && m.Left == m.Right {
+			continue
+		}
+		if !current(a.TenancyStart, a.TenancyEnd, p.Today) || !current(b.TenancyStart, b.TenancyEnd, p.Today) {
+			continue
+		}
+		ra, rb := strings.TrimSpace(a.TenancyRef), strings.TrimSpace(b.TenancyRef)
+		if ra == "" || rb == "" || a.TenancyStart.IsZero() || b.TenancyStart.IsZero() {
+			f.Incomplete++
+			continue
+		}
+		if ra == rb {
+			continue // one tenancy
+		}
+		n := overlapDays(a.TenancyStart, a.TenancyEnd, b.TenancyStart, b.TenancyEnd, p.Today)
+		if n < need {
+			continue
+		}
+		pa, pb := party(l.Left, a), party(l.Right, b)
+		if less(pb.Ref, pa.Ref) {
+			pa, pb = pb, pa
+			a, b = b, a
+		}
+		key := [2]Ref{pa.Ref, pb.Ref}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		c := newCase(exercise.DuplicateIdentity, m, pa, pb, tenancyFacts(a, b)...)
+		c.OverlapDays = n
+		f.Cases = append(f.Cases, c)
+	}
+	return f, nil
+}
+
+func less(a, b Ref) bool {
+	if a.Dataset != b.Dataset {
+		return a.Dataset < b.Dataset
+	}
+	return a.RecordID < b.RecordID
+}
+
+// ArrearsTracing finds former tenants to trace for arrears: our tenant
+// whose tenancy ended on or before today and who owes at least min_arrears
+// matches a closed utility account. With closed_after_end the account must
+// have closed on or after the day our tenancy ended (an account without a
+// closing date is then Incomplete). The partner record carries the
+// forwarding address, which the recovery team's output shows.
+//
+// Evidence: our tenancy's end date and the account's closing date.
+func ArrearsTracing(l *Linkage, p Params) (Findings, error) {
+	s, ok := orient(l, person.RoleTenancy, person.RoleUtilityClosed)
+	if !ok {
+		return Findings{}, wrongRoles(exercise.ArrearsTracing, l)
+	}
+	t := p.Thresholds
+	if t.MinArrears <= 0 {
+		return Findings{}, errors.New("arrears_tracing: min_arrears must be set above £0.00")
+	}
+	f := Findings{Rule: exercise.ArrearsTracing, Subject: s.subject.Name, Partner: s.partner.Name}
+	for i := range l.Matches {
+		m := &l.Matches[i]
+		if !probable(m, t) {
+			continue
+		}
+		sr, pr, err := s.records(m)
+		if err != nil {
+			return Findings{}, err
+		}
+		end := sr.TenancyEnd
+		if end.IsZero() || end.After(p.Today) {
+			continue // not a former tenant
+		}
+		if sr.Balance < t.MinArrears {
+			continue
+		}
+		closed := pr.TenancyEnd
+		if t.ClosedAfterEnd {
+			if closed.IsZero() {
+				f.Incomplete++
+				continue
+			}
+			if closed.Before(end) {
+				continue
+			}
+		}
+		f.Cases = append(f.Cases, newCase(exercise.ArrearsTracing, m, party(s.subject, sr), party(s.partner, pr),
+			Fact{"tenancy_end", end}, Fact{"account_closed", closed}))
+	}
+	return f, nil
+}

@@ -1,0 +1,62 @@
+// Package rights honours data-subject rights in a matching exercise: it
+// keeps people who restricted processing or objected out of matching, and it
+// answers subject access requests by finding every place datamatch holds
+// something about a person.
+//
+// # Restrictions and objections
+//
+// A restrictions file lists people who exercised the right to restriction
+// (UK GDPR Article 18), the right to object (Article 21) or the right not to
+// be subject to solely automated decision-making (Article 22). It is a CSV
+// file, UTF-8 (a leading byte-order mark is ignored), whose header names
+// exactly these columns, in any order:
+//
+//	kind         restriction | objection | objection_automated (case-insensitive; "-" or " " may stand for "_")
+//	forename     as the person gave it
+//	surname      as the person gave it
+//	dob          date of birth, ISO 8601 (1980-04-21); may be empty
+//	ni_number    National Insurance number, spaces allowed; may be empty
+//	postcode     may be empty
+//	reference    the landlord's reference for the request (not personal data)
+//	received     the date the request was received, ISO 8601; may be empty
+//
+// internal/rights/testdata/restrictions.example.csv is an example.
+//
+// Every row must carry enough to recognise the person: an NI number, or a
+// surname and a date of birth with a forename or a postcode, or a forename,
+// a date of birth and a postcode. A file with an unknown or missing column,
+// an unknown kind, an unreadable date or a row that could never match anyone
+// is refused as a whole, with every problem named by file, line and column
+// and never by value: an unusable entry must be fixed, not skipped, since an
+// ignored objection breaks the law.
+//
+// The list is itself personal data. LoadList normalises and pseudonymises
+// each row with the exercise key (the Encoder of internal/pseudo) and keeps
+// only the keyed pseudonyms, the kind, the reference and the received date;
+// the clear values are dropped as soon as the row is encoded.
+//
+// An input record is excluded from matching when it agrees with a listed
+// person on any one of these combinations of pseudonyms (a null never
+// agrees):
+//
+//	ni_number                                        the NI number (its core, without the suffix letter)
+//	surname, forename, dob                           exact forename
+//	surname, forename nickname group, dob            Bob for Robert, Peggy for Margaret
+//	surname, dob, postcode
+//	forename or nickname group, dob, postcode        a surname changed on marriage
+//
+// The rules are deliberately generous: excluding a record that only
+// resembles a listed person costs at most a missed case, while processing a
+// person who objected is unlawful. The last rule goes beyond the surname
+// rules so that a listed person who has since changed surname is still
+// recognised at the same address.
+//
+// # Subject access
+//
+// Search takes a person's identifiers and a set of Sources (input datasets,
+// the review queue with its decisions, run outputs and the re-identification
+// vault) and reports each record, case and file that refers to them, with
+// the fields held. Records are recognised with the same rules as
+// restrictions, so a finding is a possible match: the report says which rule
+// matched, and each finding must be checked before anything is disclosed.
+package rights

@@ -1,0 +1,196 @@
+package rights
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+)
+
+// fileResult is what one output file holds about the subject.
+type fileResult struct {
+	missing   bool
+	format    string
+	columns   []string
+	rows      int
+	matchedOn []string
+}
+
+// scanFile counts the rows of an output file in which any text cell equals
+// one of values, whose map values name what they are ("ref", ...).
+func scanFile(ctx context.Context, path string, values map[string]string) (fileResult, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".parquet":
+		return scanParquet(ctx, path, values)
+	case ".csv":
+		return scanCSV(ctx, path, values)
+	}
+	return fileResult{}, errors.New("unknown format: want a .parquet or .csv file")
+}
+
+// matchSet collects which kinds of value matched.
+type matchSet map[string]bool
+
+func (m matchSet) sorted() []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// csvUnguard undoes the CSV-injection guard of the output writers: a cell
+// that began with = + - or @ was written with a leading apostrophe.
+func csvUnguard(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.IndexByte("=+-@", s[1]) >= 0 {
+		return s[1:]
+	}
+	return s
+}
+
+func scanCSV(ctx context.Context, path string, values map[string]string) (fileResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileResult{}, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	res := fileResult{format: "csv"}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return res, nil
+	}
+	if err != nil {
+		return fileResult{}, err
+	}
+	res.columns = append([]string(nil), header...)
+	if len(res.columns) > 0 {
+		res.columns[0] = strings.TrimPrefix(res.columns[0], "\uFEFF")
+	}
+	matched := matchSet{}
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fileResult{}, err
+			}
+		}
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fileResult{}, err
+		}
+		hit := false
+		for _, cell := range rec {
+			if k, ok := values[csvUnguard(cell)]; ok {
+				matched[k] = true
+				hit = true
+			}
+		}
+		if hit {
+			res.rows++
+		}
+	}
+	res.matchedOn = matched.sorted()
+	return res, nil
+}
+
+func scanParquet(ctx context.Context, path string, values map[string]string) (fileResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileResult{}, err
+	}
+	pf, err := file.NewParquetReader(f)
+	if err != nil {
+		f.Close()
+		return fileResult{}, err
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 14}, memory.DefaultAllocator)
+	if err != nil {
+		return fileResult{}, err
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return fileResult{}, err
+	}
+	res := fileResult{format: "parquet"}
+	for _, fld := range schema.Fields() {
+		res.columns = append(res.columns, fld.Name)
+	}
+	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	if err != nil {
+		return fileResult{}, err
+	}
+	defer rr.Release()
+	matched := matchSet{}
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return fileResult{}, err
+		}
+		rec := rr.Record()
+		hit := make([]bool, rec.NumRows())
+		for c := 0; c < int(rec.NumCols()); c++ {
+			text := textOf(rec.Column(c))
+			if text == nil {
+				continue
+			}
+			for i := range hit {
+				if s, ok := text(i); ok {
+					if k, ok := values[s]; ok {
+						matched[k] = true
+						hit[i] = true
+					}
+				}
+			}
+		}
+		for _, h := range hit {
+			if h {
+				res.rows++
+			}
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return fileResult{}, fmt.Errorf("read: %w", err)
+	}
+	res.matchedOn = matched.sorted()
+	return res, nil
+}
+
+// textOf returns an accessor for the text values of a column, or nil if the
+// column does not hold text.
+func textOf(a arrow.Array) func(i int) (string, bool) {
+	switch a := a.(type) {
+	case *array.String:
+		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.LargeString:
+		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.Dictionary:
+		dict := textOf(a.Dictionary())
+		if dict == nil {
+			return nil
+		}
+		return func(i int) (string, bool) {
+			if !a.IsValid(i) {
+				return "", false
+			}
+			return dict(a.GetValueIndex(i))
+		}
+	}
+	return nil
+}

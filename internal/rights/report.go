@@ -1,0 +1,146 @@
+package rights
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/datamatch/datamatch/internal/atomicfile"
+)
+
+// WriteJSON writes f as indented JSON, the machine-readable subject access
+// report.
+func (f *Findings) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(f)
+}
+
+// Render writes f as a readable text report: the sources searched, then
+// each record, vault entry, case and file found, with the fields held.
+func (f *Findings) Render(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+
+	p("SUBJECT ACCESS SEARCH\n")
+	p("Generated\t%s\n", f.Generated.UTC().Format(time.RFC3339))
+	p("Searched for\t%s\n", f.Subject.describe())
+	p("\nEvery finding is a possible match on the identifiers above. Check each one\n")
+	p("before disclosure: a record of another person must not be disclosed.\n")
+
+	p("\nSOURCES SEARCHED (%d)\n", len(f.Searched))
+	p("  kind\tname\tstatus\tfound\n")
+	for _, s := range f.Searched {
+		p("  %s\t%s\t%s\t%d\n", s.Kind, s.Name, s.Status, s.Found)
+	}
+
+	records := func(title string, xs []RecordFinding) {
+		p("\n%s (%d)\n", title, len(xs))
+		for _, r := range xs {
+			p("  %s, record %s\n", r.Dataset, r.RecordID)
+			if r.Role != "" {
+				p("    role\t%s\n", r.Role)
+			}
+			if r.Source != "" {
+				p("    held in\t%s\n", r.Source)
+			}
+			if r.Ref != "" {
+				p("    reference in cases\t%s\n", r.Ref)
+			}
+			p("    matched on\t%s\n", r.MatchedOn)
+			for _, fl := range r.Fields {
+				p("    %s\t%s\t(%s)\n", fl.Name, fl.Value, fl.Category)
+			}
+		}
+	}
+	records("RECORDS IN INPUT DATASETS", f.Records)
+	records("ENTRIES IN THE RE-IDENTIFICATION VAULT", f.Vault)
+
+	p("\nREVIEW CASES (%d)\n", len(f.Cases))
+	for _, c := range f.Cases {
+		p("  case %s\n", c.ID)
+		p("    queue\t%s\n", c.Queue)
+		p("    run\t%s\n", c.RunID)
+		p("    purpose\t%s\n", c.Purpose)
+		p("    rule\t%s\n", c.Rule)
+		p("    status\t%s\n", c.Status)
+		p("    queued\t%s\n", formatTime(c.Queued))
+		for _, r := range c.Refs {
+			p("    record\t%s %s\n", r.Dataset, r.Ref)
+		}
+		for _, d := range c.Decisions {
+			p("    decision\t%s\t%s\t%s\n", formatTime(d.Time), d.Outcome, oneLine(d.Reason))
+		}
+	}
+
+	p("\nOUTPUT FILES (%d)\n", len(f.Files))
+	for _, o := range f.Files {
+		p("  %s\n", o.Path)
+		p("    run\t%s\n", o.RunID)
+		p("    purpose\t%s\n", o.Purpose)
+		p("    recipient\t%s\n", o.Recipient)
+		p("    format\t%s\n", o.Format)
+		p("    rows about the subject\t%d\n", o.Rows)
+		p("    matched on\t%s\n", strings.Join(o.MatchedOn, ", "))
+		p("    fields held\t%s\n", strings.Join(o.Columns, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// WriteFiles writes the JSON report to jsonPath and the text report to
+// textPath, each atomically and readable by the owner only: they hold the
+// subject's personal data.
+func (f *Findings) WriteFiles(jsonPath, textPath string) error {
+	write := func(path string, fn func(io.Writer) error) error {
+		af, err := atomicfile.Create(path, 0o600)
+		if err != nil {
+			return fmt.Errorf("subject access report: %w", err)
+		}
+		defer af.Abort()
+		if err := fn(af); err != nil {
+			return fmt.Errorf("subject access report %s: %w", path, err)
+		}
+		if err := af.Commit(); err != nil {
+			return fmt.Errorf("subject access report: %w", err)
+		}
+		return nil
+	}
+	if err := write(jsonPath, f.WriteJSON); err != nil {
+		return err
+	}
+	return write(textPath, f.Render)
+}
+
+func (s Subject) describe() string {
+	var parts []string
+	add := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+" "+v)
+		}
+	}
+	add(ColForename, s.Forename)
+	add(ColSurname, s.Surname)
+	add(ColDOB, s.DOB.String())
+	add(ColNINumber, s.NINumber)
+	add(ColPostcode, s.Postcode)
+	return strings.Join(parts, ", ")
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
