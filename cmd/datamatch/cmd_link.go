@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/datamatch/datamatch/internal/key"
+	"github.com/datamatch/datamatch/internal/linkage"
+	"github.com/datamatch/datamatch/internal/load"
+	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/pseudo"
+	"github.com/datamatch/datamatch/pipeline"
+)
+
+func init() {
+	register(&command{
+		name:    "link",
+		summary: "match two person datasets (or one against itself) and write the scored pairs",
+		usage:   "--left L.parquet [--right R.parquet | --dedupe] --out DIR [--threshold P] [--key K] [--one-to-one] [--model M]",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			left := fs.String("left", "", "left dataset: a canonical person Parquet file or an encoded file (required)")
+			right := fs.String("right", "", "right dataset (required unless --dedupe)")
+			dedupe := fs.Bool("dedupe", false, "find duplicates within --left instead of linking two datasets")
+			out := fs.String("out", "", "output folder for pairs.parquet and model.json (required)")
+			threshold := fs.Float64("threshold", linkage.DefaultThreshold, "keep pairs whose match probability is at least this")
+			keyFile := fs.String("key", "", "exercise key file; without it a fresh key is made for this run only")
+			oneToOne := fs.Bool("one-to-one", false, "keep at most one match per record on each side (each dataset holds a person at most once)")
+			model := fs.String("model", "", "reuse saved model parameters (model.json of an earlier run) instead of estimating them")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected argument %q", args[0])
+				}
+				if *left == "" || *out == "" || (*right == "" && !*dedupe) {
+					return usagef("--left, --out and one of --right or --dedupe are required")
+				}
+				if *threshold <= 0 || *threshold >= 1 {
+					return usagef("--threshold must be between 0 and 1")
+				}
+				k, err := loadOrNewKey(*keyFile)
+				if err != nil {
+					return err
+				}
+				cfg := linkage.Config{Threshold: *threshold, OneToOne: *oneToOne, Logger: e.log}
+				if *model != "" {
+					if cfg.Model, err = pipeline.LoadModel(*model); err != nil {
+						return err
+					}
+				}
+				opts := pipeline.LinkOptions{
+					Left:     input("left", *left),
+					Right:    input("right", *right),
+					Dedupe:   *dedupe,
+					Encoder:  pseudo.NewEncoder(k),
+					Linkage:  cfg,
+					OutDir:   *out,
+					Progress: e.meter,
+					Logger:   e.log,
+				}
+				t0 := time.Now()
+				res, err := pipeline.Link(ctx, opts)
+				if err != nil {
+					return err
+				}
+				printLinkSummary(e, res, time.Since(t0))
+				return nil
+			}
+		},
+	})
+}
+
+func input(name, path string) pipeline.Input {
+	return pipeline.Input{
+		Source:  load.Source{Name: name, Path: path, Role: person.RolePeople},
+		Encoded: pipeline.IsEncoded(path),
+	}
+}
+
+// loadOrNewKey loads the key at path, or makes a fresh one for this run.
+func loadOrNewKey(path string) (key.Key, error) {
+	if path == "" {
+		return key.Generate()
+	}
+	return key.Load(path)
+}
+
+func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration) {
+	w := e.stdout
+	fmt.Fprintf(w, "left   %-40s %9d records (%d rows, %d quarantined)\n", res.Left.Path, len(res.Left.Records), res.Left.RowsIn, res.Left.Quarantined)
+	if res.Right != res.Left {
+		fmt.Fprintf(w, "right  %-40s %9d records (%d rows, %d quarantined)\n", res.Right.Path, len(res.Right.Records), res.Right.RowsIn, res.Right.Quarantined)
+	}
+	if b := res.Blocking; b != nil {
+		fmt.Fprintf(w, "blocking: %d candidate pairs of %.0f (reduction ratio %.6f)\n", b.Candidates, b.ComparisonSpace, b.ReductionRatio)
+		for _, r := range b.Rules {
+			fmt.Fprintf(w, "  %-28s generated %10d  new %10d  reduction %.6f\n", r.Name, r.Generated, r.New, r.ReductionRatio)
+		}
+	}
+	if m := res.Model; m != nil {
+		fmt.Fprintf(w, "model: prior %.3g (expected matches %.0f), EM %d iterations, converged %v\n", m.Lambda, m.ExpectedMatches, m.Iterations, m.Converged)
+	}
+	fmt.Fprintf(w, "matches: %d pairs at or above the threshold\n", len(res.Matches))
+	var stages []string
+	stages = append(stages, fmt.Sprintf("ingest %.2fs", res.Ingest.Seconds()))
+	for _, t := range res.Timings {
+		stages = append(stages, fmt.Sprintf("%s %.2fs", t.Stage, t.Duration.Seconds()))
+	}
+	fmt.Fprintf(w, "time: %.2fs (%s)\n", took.Seconds(), strings.Join(stages, ", "))
+	fmt.Fprintf(w, "wrote %s and %s\n", res.PairsFile, filepath.Base(res.ModelFile))
+}
