@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/datamatch/datamatch/internal/atomicfile"
 	"github.com/datamatch/datamatch/internal/load"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
@@ -206,4 +207,9 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeFile writes data to path atomically, readable by its owner only.
+func writeFile(path string, data []byte) error {
+	return atomicfile.WriteFile(path, data, 0o600)
 }

@@ -38,7 +38,11 @@ const maxIdentityFile = 64 << 10
 // Entry is one person in a vault: a record as its dataset holds it.
 type Entry struct {
 	Dataset string // the dataset's name in the exercise
-	Record  person.Record
+	// Ref is the record's pseudonymised reference, as review cases name
+	// it; it lets a reviewer open a case's records without the exercise
+	// key. It may be empty.
+	Ref    string `json:",omitempty"`
+	Record person.Record
 }
 
 // header is the first line of the plaintext.
@@ -130,6 +134,7 @@ func parseRecipients(recipients []string) ([]age.Recipient, error) {
 // Vault is an opened vault, held decrypted in memory.
 type Vault struct {
 	entries map[string]map[string]person.Record
+	refs    map[[2]string]string // (dataset, ref) -> record ID
 	n       int
 }
 
@@ -176,7 +181,7 @@ func decode(r io.Reader) (*Vault, error) {
 	if err := dec.Decode(&h); err != nil || h.Format != format {
 		return nil, errors.New("not a datamatch vault (bad header)")
 	}
-	v := &Vault{entries: make(map[string]map[string]person.Record)}
+	v := &Vault{entries: make(map[string]map[string]person.Record), refs: make(map[[2]string]string)}
 	for i := 0; i < h.Entries; i++ {
 		var e Entry
 		if err := dec.Decode(&e); err != nil {
@@ -194,12 +199,25 @@ func decode(r io.Reader) (*Vault, error) {
 			return nil, fmt.Errorf("entry %d repeats an earlier entry", i)
 		}
 		m[e.Record.RecordID] = e.Record
+		if e.Ref != "" {
+			v.refs[[2]string{e.Dataset, e.Ref}] = e.Record.RecordID
+		}
 		v.n++
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("unexpected data after %d entries", h.Entries)
 	}
 	return v, nil
+}
+
+// LookupRef returns the record of dataset whose pseudonymised reference is
+// ref.
+func (v *Vault) LookupRef(dataset, ref string) (person.Record, bool) {
+	id, ok := v.refs[[2]string{dataset, ref}]
+	if !ok {
+		return person.Record{}, false
+	}
+	return v.Lookup(dataset, id)
 }
 
 // Lookup returns the record with recordID in dataset.
