@@ -1,0 +1,388 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"slices"
+	"strings"
+
+	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/ledger"
+	"github.com/datamatch/datamatch/internal/lockfile"
+	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/review"
+	"github.com/datamatch/datamatch/internal/vault"
+)
+
+func init() {
+	register(&command{
+		name:    "review",
+		summary: "Work through the manual-review queue: list, show and decide cases, export them.",
+		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewHistoryCmd, reviewExportCmd},
+	})
+}
+
+// reviewStatuses are the values review list --status takes.
+var reviewStatuses = []string{
+	review.StatusPending, review.StatusOpen, review.StatusClosed,
+	review.OutcomeConfirmed, review.OutcomeRejected, review.OutcomeMoreInfo,
+}
+
+// reviewListCmd is "datamatch review list".
+var reviewListCmd = &command{
+	name:    "review list",
+	summary: "List the cases in the review queue with their status.",
+	usage:   "[--status STATUS] [--purpose PURPOSE] [--state DIR] [--queue FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		status := fs.String("status", "", "only cases with this status: "+strings.Join(reviewStatuses, ", "))
+		purpose := fs.String("purpose", "", "only cases raised for this purpose")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := noPositional(args); err != nil {
+				return err
+			}
+			if *status != "" && !slices.Contains(reviewStatuses, *status) {
+				return usagef("--status must be one of %s", strings.Join(reviewStatuses, ", "))
+			}
+			queue, decisions, err := readReview(ctx, st.queuePath())
+			if err != nil {
+				return err
+			}
+			return review.RenderList(e.stdout, review.List(queue, decisions, review.Filter{Status: *status, Purpose: *purpose}))
+		}
+	},
+}
+
+// reviewHistoryCmd is "datamatch review history".
+var reviewHistoryCmd = &command{
+	name:    "review history",
+	summary: "Print the decisions recorded on a case, oldest first.",
+	usage:   "[--state DIR] [--queue FILE] CASE",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		return func(ctx context.Context, e *env, args []string) error {
+			id, err := caseArg(fs, args)
+			if err != nil {
+				return err
+			}
+			queue, decisions, err := readReview(ctx, st.queuePath())
+			if err != nil {
+				return err
+			}
+			s, err := findCase(st.queuePath(), queue, decisions, id)
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(e.stdout, "Case %s (%s)\n\n", s.Case.ID, s.Status); err != nil {
+				return err
+			}
+			return review.RenderDecisions(e.stdout, s.History)
+		}
+	},
+}
+
+// reviewExportCmd is "datamatch review export".
+var reviewExportCmd = &command{
+	name:    "review export",
+	summary: "Export the queue's cases and their status as CSV, without record refs or clear values.",
+	usage:   "--csv [--out FILE] [--state DIR] [--queue FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		asCSV := fs.Bool("csv", false, "write CSV (the only format)")
+		out := fs.String("out", "", "the file to write, atomically (default: standard output)")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := noPositional(args); err != nil {
+				return err
+			}
+			if !*asCSV {
+				return usagef("choose the format: --csv")
+			}
+			queue, decisions, err := readReview(ctx, st.queuePath())
+			if err != nil {
+				return err
+			}
+			if *out == "" {
+				return review.ExportCSV(e.stdout, queue, decisions)
+			}
+			err = atomicfile.Write(*out, review.QueuePerm, func(w io.Writer) error {
+				return review.ExportCSV(w, queue, decisions)
+			})
+			if err != nil {
+				return fmt.Errorf("export %s: %w", *out, err)
+			}
+			e.log.Info("exported review cases", "file", *out, "cases", len(queue))
+			return nil
+		}
+	},
+}
+
+// reviewDecideCmd is "datamatch review decide".
+var reviewDecideCmd = &command{
+	name:    "review decide",
+	summary: "Record a reviewer's decision on a case, in the decisions log and the audit ledger.",
+	usage:   "CASE --outcome OUTCOME --reason TEXT --reviewer NAME [--supersedes DECISION] [--state DIR] [--queue FILE] [--ledger FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		outcome := fs.String("outcome", "", "confirmed or rejected, which close the case, or needs-more-information, which keeps it open")
+		reason := fs.String("reason", "", "why, in the reviewer's words (kept in the decisions log, not the ledger)")
+		reviewer := fs.String("reviewer", "", "who decides")
+		supersedes := fs.String("supersedes", "", "the case's latest decision, which this one replaces; required once a case has a decision (see 'datamatch review history CASE')")
+		return func(ctx context.Context, e *env, args []string) error {
+			id, err := caseArg(fs, args)
+			if err != nil {
+				return err
+			}
+			switch {
+			case !review.ValidOutcome(*outcome):
+				return usagef("--outcome must be %s, %s or %s", review.OutcomeConfirmed, review.OutcomeRejected, review.OutcomeMoreInfo)
+			case strings.TrimSpace(*reason) == "":
+				return usagef("--reason TEXT is required")
+			case strings.TrimSpace(*reviewer) == "":
+				return usagef("--reviewer NAME is required")
+			}
+			ledgerPath := st.ledgerPath()
+			if err := ledgerWritable(ledgerPath); err != nil {
+				return err
+			}
+			queue, err := readQueue(st.queuePath())
+			if err != nil {
+				return err
+			}
+			var c review.Case
+			for _, x := range queue {
+				if x.ID == id {
+					c = x
+				}
+			}
+			d, err := review.Decide(ctx, review.DecisionsPath(st.queuePath()), queue, review.Decision{
+				CaseID: id, Outcome: *outcome, Reason: *reason, Reviewer: *reviewer, Supersedes: *supersedes,
+			})
+			if errors.Is(err, review.ErrNotLatest) {
+				return fmt.Errorf("%w; read 'datamatch review history %s' and pass its latest decision with --supersedes", err, id)
+			}
+			if err != nil {
+				return err
+			}
+			entry, err := ledger.Append(ctx, ledgerPath, d.LedgerEntry(c.RunID))
+			if err != nil {
+				return fmt.Errorf("decision %s is recorded but not in the audit ledger: %w", d.DecisionID, err)
+			}
+			_, err = fmt.Fprintf(e.stdout, "recorded decision %s on case %s: %s (ledger seq %d)\n", d.DecisionID, d.CaseID, d.Outcome, entry.Seq)
+			return err
+		}
+	},
+}
+
+// reviewShowCmd is "datamatch review show".
+var reviewShowCmd = &command{
+	name:    "review show",
+	summary: "Show a case with its two records in clear from the vault, after entering the opening in the ledger.",
+	usage:   "CASE --identity FILE [--reviewer NAME] [--state DIR] [--queue FILE] [--vault FILE] [--ledger FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, true)
+		identity := fs.String("identity", "", "the reviewer's age identity file (see 'datamatch keys new-reviewer')")
+		reviewer := fs.String("reviewer", "", "who is looking, as the ledger records it (default: $USER)")
+		return func(ctx context.Context, e *env, args []string) error {
+			id, err := caseArg(fs, args)
+			if err != nil {
+				return err
+			}
+			if *identity == "" {
+				return usagef("--identity FILE is required")
+			}
+			actor, err := reviewActor(*reviewer)
+			if err != nil {
+				return err
+			}
+			ledgerPath := st.ledgerPath()
+			if err := ledgerWritable(ledgerPath); err != nil {
+				return err
+			}
+			queue, decisions, err := readReview(ctx, st.queuePath())
+			if err != nil {
+				return err
+			}
+			s, err := findCase(st.queuePath(), queue, decisions, id)
+			if err != nil {
+				return err
+			}
+			c := s.Case
+			c.Status = s.Status
+
+			v, err := vault.Open(st.vaultPath(c.RunID), *identity)
+			if err != nil {
+				return err
+			}
+			var sides [2]map[string]string
+			found := 0
+			for i, ref := range []review.RecordRef{c.Left, c.Right} {
+				sides[i] = map[string]string{}
+				r, ok := v.LookupRef(ref.Dataset, ref.Ref)
+				if !ok {
+					fmt.Fprintf(e.stderr, "datamatch review show: the %s record (dataset %s, ref %s) is not in the vault\n", side(i), ref.Dataset, ref.Ref)
+					continue
+				}
+				found++
+				sides[i] = clearFields(&r)
+			}
+
+			// The opening is entered before anything is shown: if the
+			// ledger cannot take it, nothing is disclosed.
+			data, err := json.Marshal(vaultOpening{
+				CaseID: c.ID, Left: c.Left, Right: c.Right, Vault: st.vaultPath(c.RunID), RecordsShown: found,
+			})
+			if err != nil {
+				return err
+			}
+			entry, err := ledger.Append(ctx, ledgerPath, ledger.Entry{Kind: ledger.KindVaultOpen, RunID: c.RunID, Actor: actor, Data: data})
+			if err != nil {
+				return fmt.Errorf("nothing shown: the vault opening could not be entered in the audit ledger: %w", err)
+			}
+			e.log.Info("vault opened", "case", c.ID, "ledger_seq", entry.Seq)
+
+			if err := review.RenderCase(e.stdout, c, sides[0], sides[1]); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(e.stdout, "\n"); err != nil {
+				return err
+			}
+			return review.RenderDecisions(e.stdout, s.History)
+		}
+	},
+}
+
+// vaultOpening is the data of the ledger entry that review show appends:
+// which case and records were looked at, never what they hold.
+type vaultOpening struct {
+	CaseID       string           `json:"case_id"`
+	Left         review.RecordRef `json:"left"`
+	Right        review.RecordRef `json:"right"`
+	Vault        string           `json:"vault"`
+	RecordsShown int              `json:"records_shown"`
+}
+
+func side(i int) string {
+	if i == 0 {
+		return "left"
+	}
+	return "right"
+}
+
+// clearFields returns the fields of r that a reviewer sees, by canonical
+// column name, leaving out empty ones. Special category and criminal
+// offence columns are left out: a reviewer decides whether two records are
+// one person, which they do not bear on.
+func clearFields(r *person.Record) map[string]string {
+	m := map[string]string{}
+	for _, col := range person.Columns {
+		if col.Category != person.Identifier && col.Category != person.Attribute {
+			continue
+		}
+		var v string
+		switch col.Kind {
+		case person.String:
+			v, _ = r.String(col.Name)
+		case person.Date:
+			if d := r.DateField(col.Name); d != nil && !d.IsZero() {
+				v = d.String()
+			}
+		case person.Money:
+			if r.Balance != 0 {
+				v = r.Balance.Pounds()
+			}
+		}
+		if v != "" {
+			m[col.Name] = v
+		}
+	}
+	return m
+}
+
+// reviewActor returns who is acting, for the ledger: name if given, else
+// the user running the command.
+func reviewActor(name string) (string, error) {
+	if name = strings.TrimSpace(name); name != "" {
+		return name, nil
+	}
+	if name = os.Getenv("USER"); name != "" {
+		return name, nil
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username, nil
+	}
+	return "", usagef("--reviewer NAME is required: the user running the command is not known")
+}
+
+// caseArg returns the one CASE argument of a review command, parsing any
+// flags that follow it.
+func caseArg(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := interspersed(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", usagef("takes one CASE argument (a case id such as C-3f9a2c1b0d4e), got %d", len(pos))
+	}
+	return pos[0], nil
+}
+
+// findCase returns the case id with its derived status.
+func findCase(queuePath string, queue []review.Case, decisions []review.Decision, id string) (review.CaseStatus, error) {
+	for _, s := range review.List(queue, decisions, review.Filter{}) {
+		if s.Case.ID == id {
+			return s, nil
+		}
+	}
+	return review.CaseStatus{}, fmt.Errorf("review queue %s: case %s: %w", queuePath, id, review.ErrUnknownCase)
+}
+
+// readQueue reads the review queue, explaining a missing one.
+func readQueue(path string) ([]review.Case, error) {
+	queue, err := review.ReadQueue(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no review queue at %s: no run has queued a case yet, or --state or --queue is wrong", path)
+	}
+	return queue, err
+}
+
+// readReview reads the review queue and its decisions log. A decisions log
+// that ends in a partial line is read again under its lock, in case a
+// decision was being appended.
+func readReview(ctx context.Context, queuePath string) ([]review.Case, []review.Decision, error) {
+	queue, err := readQueue(queuePath)
+	if err != nil {
+		return nil, nil, err
+	}
+	logPath := review.DecisionsPath(queuePath)
+	decisions, err := review.ReadDecisions(logPath)
+	if errors.Is(err, review.ErrTornTail) {
+		unlock, lerr := lockfile.Lock(ctx, logPath+".lock")
+		if lerr != nil {
+			return nil, nil, err
+		}
+		decisions, err = review.ReadDecisions(logPath)
+		unlock()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return queue, decisions, nil
+}
+
+// ledgerWritable checks, before a command acts, that the ledger at path
+// can take an entry: it is missing, empty, or ends in a whole, well-formed
+// entry.
+func ledgerWritable(path string) error {
+	_, err := ledger.Last(path)
+	if err == nil || errors.Is(err, ledger.ErrEmpty) || errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("%w (run 'datamatch audit verify')", err)
+}
