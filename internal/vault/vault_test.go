@@ -371,3 +371,25 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestRecipients(t *testing.T) {
+	dir := t.TempDir()
+	id, r := newReviewer(t, dir, "id")
+	got, err := Recipients(id)
+	if err != nil || len(got) != 1 || got[0] != r {
+		t.Fatalf("Recipients = %v, %v; want [%s]", got, err, r)
+	}
+	open := filepath.Join(dir, "open")
+	text, _ := os.ReadFile(id)
+	os.WriteFile(open, text, 0o600)
+	os.Chmod(open, 0o644)
+	if _, err := Recipients(open); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("Recipients of a world-readable identity file: %v", err)
+	}
+	pq, _ := age.GenerateHybridIdentity()
+	pqFile := filepath.Join(dir, "pq")
+	os.WriteFile(pqFile, []byte(pq.String()+"\n"), 0o600)
+	if _, err := Recipients(pqFile); err == nil {
+		t.Error("Recipients of a file without X25519 identities succeeded")
+	}
+}
