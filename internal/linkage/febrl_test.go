@@ -394,7 +394,9 @@ func TestFEBRLDedupe(t *testing.T) {
 		}
 		qc := measure(implied, truth)
 		t.Logf("%s clustered at default threshold: %v", tt.file, qc)
-		if res.Blocking.Completeness < 0.99 {
+		// The 0.99 requirement is FEBRL4's; these files are reported,
+		// and guarded with a margin (FEBRL3 measures 0.990–0.991).
+		if res.Blocking.Completeness < 0.985 {
 			t.Errorf("%s: pair completeness %.4f", tt.file, res.Blocking.Completeness)
 		}
 		if s.atDefault.f1 < 0.95 {
