@@ -47,28 +47,22 @@ type moneySource interface {
 type validity struct {
 	bits []byte // nil when the array has no nulls
 	off  int
+	all  bool // every value is null (an array of the Null type)
 }
 
 func validityOf(a arrow.Array) validity {
-	if a.NullN() == 0 {
+	switch {
+	case a.DataType().ID() == arrow.NULL:
+		return validity{all: true}
+	case a.NullN() == 0:
 		return validity{}
-	}
-	if a.DataType().ID() == arrow.NULL {
-		return validity{bits: allNull[:], off: -1}
 	}
 	return validity{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
 }
 
-// allNull stands for the bitmap of an array of the Null type; off -1 marks
-// it.
-var allNull [1]byte
-
 func (v validity) null(i int) bool {
 	if v.bits == nil {
-		return false
-	}
-	if v.off < 0 {
-		return true
+		return v.all
 	}
 	j := v.off + i
 	return v.bits[j>>3]&(1<<(j&7)) == 0
@@ -158,12 +152,24 @@ const (
 	formatPence  = "pence"
 )
 
-// location returns the time zone a timestamp column is tagged with; an
+// location returns the time zone a timestamp column is tagged with: a
+// name from the time zone database or a fixed offset ("+01:00"). An
 // untagged timestamp is wall-clock time, read as UTC.
 func location(tz string) (*time.Location, error) {
 	switch tz {
-	case "", "UTC", "utc", "Z", "+00:00", "Etc/UTC", "GMT":
+	case "", "UTC", "utc", "Z", "+00:00", "-00:00", "Etc/UTC", "GMT":
 		return time.UTC, nil
+	}
+	if len(tz) == 6 && (tz[0] == '+' || tz[0] == '-') && tz[3] == ':' {
+		h, err1 := strconv.Atoi(tz[1:3])
+		m, err2 := strconv.Atoi(tz[4:6])
+		if err1 == nil && err2 == nil && h < 24 && m < 60 {
+			off := (h*60 + m) * 60
+			if tz[0] == '-' {
+				off = -off
+			}
+			return time.FixedZone(tz, off), nil
+		}
 	}
 	return time.LoadLocation(tz)
 }

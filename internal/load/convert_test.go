@@ -41,6 +41,41 @@ func TestDateRange(t *testing.T) {
 	}
 }
 
+func TestLocation(t *testing.T) {
+	tests := []struct {
+		tz      string
+		instant time.Time
+		want    string // the local date of instant
+		bad     bool
+	}{
+		{"", time.Date(1990, 6, 14, 23, 30, 0, 0, time.UTC), "1990-06-14", false},
+		{"UTC", time.Date(1990, 6, 14, 23, 30, 0, 0, time.UTC), "1990-06-14", false},
+		{"-05:00", time.Date(1990, 6, 15, 3, 0, 0, 0, time.UTC), "1990-06-14", false},
+		{"+01:00", time.Date(1990, 6, 14, 23, 30, 0, 0, time.UTC), "1990-06-15", false},
+		{"Europe/London", time.Date(1990, 6, 14, 23, 30, 0, 0, time.UTC), "1990-06-15", false},
+		{"Europe/London", time.Date(1990, 12, 14, 23, 30, 0, 0, time.UTC), "1990-12-14", false},
+		{"Mars/Olympus_Mons", time.Time{}, "", true},
+		{"+25:00", time.Time{}, "", true},
+	}
+	for _, tt := range tests {
+		loc, err := location(tt.tz)
+		if (err != nil) != tt.bad {
+			t.Errorf("location(%q): %v", tt.tz, err)
+			continue
+		}
+		if tt.bad {
+			continue
+		}
+		if loc == time.UTC {
+			loc = nil
+		}
+		d, p := timestampDate(tt.instant.Unix(), 1, 86_400, loc)
+		if p != 0 || d.String() != tt.want {
+			t.Errorf("%s in %q: %v, %v; want %s", tt.instant, tt.tz, d, p, tt.want)
+		}
+	}
+}
+
 func FuzzParseDate(f *testing.F) {
 	f.Add(uint8(0), "1980-02-29")
 	f.Add(uint8(2), "29/02/1980")

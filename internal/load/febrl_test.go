@@ -69,8 +69,11 @@ func febrlExpect(t *testing.T, csvPath string, today date.Date) (map[string]pers
 			switch {
 			case normalize.IsPlaceholderDate(date.FromTime(born)):
 				counts[person.ColDOB+"/"+validate.Placeholder.String()]++
-			case !born.After(oldest) || born.Before(time.Date(1900, 1, 2, 0, 0, 0, 0, time.UTC)):
+			case born.Before(time.Date(1900, 1, 2, 0, 0, 0, 0, time.UTC)):
 				counts[person.ColDOB+"/"+validate.Implausible.String()]++
+			case !born.After(oldest):
+				counts[person.ColDOB+"/"+validate.OverMaxAge.String()]++
+				r.DOB = date.FromTime(born)
 			default:
 				r.DOB = date.FromTime(born)
 			}

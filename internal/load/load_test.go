@@ -53,6 +53,17 @@ func sample(n int) []person.Record {
 	return recs
 }
 
+// writeSample writes n rows of three columns (record_id, surname,
+// postcode) with pqarrow in row groups of rowGroup rows.
+func writeSample(t testing.TB, path string, n int, rowGroup int64) {
+	t.Helper()
+	ids, names, pcs := make([]any, n), make([]any, n), make([]any, n)
+	for i := range ids {
+		ids[i], names[i], pcs[i] = fmt.Sprintf("R%05d", i), fmt.Sprintf("Smith%d", i), "SK1 3NQ"
+	}
+	writeArrow(t, path, rowGroup, strs("record_id", ids...), strs("surname", names...), strs("postcode", pcs...))
+}
+
 func TestWriteReadRoundTrip(t *testing.T) {
 	recs := sample(300)
 	path := tempFile(t, "people.parquet")
@@ -102,9 +113,7 @@ func TestWriteEmpty(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	canonical := func(t *testing.T, dir string) string {
 		p := filepath.Join(dir, "people.parquet")
-		if err := Write(p, sample(300)); err != nil {
-			t.Fatal(err)
-		}
+		writeSample(t, p, 300, 0)
 		return p
 	}
 	// cutData keeps the footer and the first half of the data before it.
@@ -169,9 +178,7 @@ func TestOpenErrors(t *testing.T) {
 			name: "data cut out, footer intact",
 			setup: func(t *testing.T, dir string) (string, Mapping) {
 				p := filepath.Join(dir, "people.parquet")
-				if err := Write(p, sample(3000)); err != nil {
-					t.Fatal(err)
-				}
+				writeSample(t, p, 3000, 0)
 				cutData(t, p)
 				return p, Mapping{}
 			},
@@ -320,9 +327,7 @@ func TestOpenErrors(t *testing.T) {
 // rather than panic or return fewer rows.
 func TestCorruptData(t *testing.T) {
 	clean := tempFile(t, "clean.parquet")
-	if err := Write(clean, sample(3000)); err != nil {
-		t.Fatal(err)
-	}
+	writeSample(t, clean, 3000, 1000)
 	orig, err := os.ReadFile(clean)
 	if err != nil {
 		t.Fatal(err)
@@ -514,9 +519,7 @@ func TestStreamOrder(t *testing.T) {
 
 func TestStreamStops(t *testing.T) {
 	path := tempFile(t, "big.parquet")
-	if err := Write(path, sample(2500)); err != nil {
-		t.Fatal(err)
-	}
+	writeSample(t, path, 2500, 500)
 	before := runtime.NumGoroutine()
 
 	stop := errors.New("stop")

@@ -50,7 +50,7 @@ func (r *Reader) Stream(ctx context.Context, fn func(*Batch) error) (*Report, er
 	for i := range queues {
 		queues[i] = make(chan chan *chunk, lookahead)
 	}
-	works := make(chan work, par)
+	works := make(chan work)
 	reps := make([]validate.Report, par)
 	val := validate.New(r.opts.Today)
 
@@ -110,7 +110,7 @@ func (r *Reader) Stream(ctx context.Context, fn func(*Batch) error) (*Report, er
 
 // lookahead is how many batches of one row group may be decoded ahead of
 // the one being delivered.
-const lookahead = 2
+const lookahead = 1
 
 // work is one decoded batch on its way to a mapper.
 type work struct {

@@ -47,8 +47,7 @@ const (
 	UnknownRole
 	// InFuture: a date of birth or death after the run date. Nulled.
 	InFuture
-	// Implausible: a date before 1900-01-02, or a date of birth implying an
-	// age over 120. Nulled.
+	// Implausible: a date before 1900-01-02. Nulled.
 	Implausible
 	// DeathBeforeBirth: a date of death before the date of birth. Both are
 	// kept, because either may be the wrong one; the finding is counted on
@@ -70,6 +69,14 @@ const (
 	// RoundedDecimal: an amount with more than two decimal places, rounded
 	// half away from zero to the nearest penny. Kept.
 	RoundedDecimal
+	// OverMaxAge: a date of birth implying an age over 120 on the run date
+	// (or at death). Kept: old benchmark and archive extracts hold such
+	// dates, and a real date of birth that is wrong in the run's frame
+	// still matches itself.
+	OverMaxAge
+	// RoleRespelled: a tenancy role written another way ("Lead Tenant",
+	// "MEMBER") mapped onto lead, joint or household. Repaired.
+	RoleRespelled
 
 	numProblems = iota + 1
 )
@@ -95,6 +102,8 @@ var problemNames = [numProblems]string{
 	OutOfRange:        "out_of_range",
 	RoundedFromFloat:  "rounded_from_float",
 	RoundedDecimal:    "rounded_decimal",
+	OverMaxAge:        "over_max_age",
+	RoleRespelled:     "role_respelled",
 }
 
 // String returns the problem's report code, such as "not_uk_format".
@@ -122,10 +131,10 @@ func (p Problem) Action() Action {
 		return ""
 	}
 	switch p {
-	case ControlCharacters, RepairedEncoding:
+	case ControlCharacters, RepairedEncoding, RoleRespelled:
 		return Repaired
 	case NotHMRCFormat, NotUKFormat, InvalidPhone, InvalidEmail, NotUPRNFormat, UnknownRole,
-		DeathBeforeBirth, EndBeforeStart, RoundedFromFloat, RoundedDecimal:
+		DeathBeforeBirth, EndBeforeStart, RoundedFromFloat, RoundedDecimal, OverMaxAge:
 		return Kept
 	}
 	return Nulled

@@ -308,6 +308,11 @@ func (v *Validator) tenancyRole(r *person.Record, rep *Report) {
 			return
 		}
 	}
+	if role, ok := normalize.TenancyRole(r.TenancyRole); ok {
+		r.TenancyRole = role
+		rep.add(colTenancyRole, RoleRespelled)
+		return
+	}
 	rep.add(colTenancyRole, UnknownRole)
 }
 
@@ -343,12 +348,10 @@ func (v *Validator) dates(r *person.Record, rep *Report) {
 			rep.add(colDOB, InFuture)
 			r.DOB = date.Date{}
 		case !r.DOB.After(v.oldestDOB) && r.DateOfDeath.IsZero():
-			rep.add(colDOB, Implausible)
-			r.DOB = date.Date{}
+			rep.add(colDOB, OverMaxAge)
 		case !r.DateOfDeath.IsZero() && Age(r.DOB, r.DateOfDeath) > MaxAge:
 			// The age that matters for a deceased person is the age at death.
-			rep.add(colDOB, Implausible)
-			r.DOB = date.Date{}
+			rep.add(colDOB, OverMaxAge)
 		}
 	}
 	if r.DateOfDeath.Before(r.DOB) {

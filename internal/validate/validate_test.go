@@ -126,10 +126,9 @@ func TestRecord(t *testing.T) {
 			found: []finding{{person.ColDOB, Implausible}},
 		},
 		{
-			name:  "age 121",
+			name:  "age 121: kept and flagged",
 			edit:  func(r *person.Record) { r.DOB = d(1905, time.March, 15) },
-			want:  func(r *person.Record) { r.DOB = date.Date{} },
-			found: []finding{{person.ColDOB, Implausible}},
+			found: []finding{{person.ColDOB, OverMaxAge}},
 		},
 		{
 			name: "age 120 and 364 days",
@@ -148,8 +147,7 @@ func TestRecord(t *testing.T) {
 				r.DOB = d(1901, time.March, 2)
 				r.DateOfDeath = d(2022, time.March, 2)
 			},
-			want:  func(r *person.Record) { r.DOB = date.Date{} },
-			found: []finding{{person.ColDOB, Implausible}},
+			found: []finding{{person.ColDOB, OverMaxAge}},
 		},
 		{
 			name:  "death before birth: both kept",
@@ -278,8 +276,14 @@ func TestRecord(t *testing.T) {
 			want: func(r *person.Record) { r.TenancyRole = "joint" },
 		},
 		{
+			name:  "role respelled",
+			edit:  func(r *person.Record) { r.TenancyRole = "Lead Tenant" },
+			want:  func(r *person.Record) { r.TenancyRole = "lead" },
+			found: []finding{{person.ColTenancyRole, RoleRespelled}},
+		},
+		{
 			name:  "unknown tenancy role kept",
-			edit:  func(r *person.Record) { r.TenancyRole = "lodger" },
+			edit:  func(r *person.Record) { r.TenancyRole = "landlord" },
 			found: []finding{{person.ColTenancyRole, UnknownRole}},
 		},
 		{
