@@ -1,0 +1,37 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := datamatch(t, "synth", "--seed", "3", "--people", "1000", "--out", dir); code != exitOK {
+		t.Fatalf("synth: %s", errs)
+	}
+	config := filepath.Join(dir, "exercise.yaml")
+	out, errs, code := datamatch(t, "check", "--config", config)
+	if code != exitOK || !strings.Contains(out, "config valid") || !strings.Contains(out, "tenancies") {
+		t.Fatalf("check = %d, %q, %q", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Fatal("check wrote outputs")
+	}
+
+	// A dataset file that is not Parquet stops the check, naming the file.
+	bad := filepath.Join(dir, "data", "deceased.parquet")
+	if err := os.WriteFile(bad, []byte("not parquet"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code = datamatch(t, "check", "--config", config)
+	if code != exitFailure || !strings.Contains(errs, "deceased.parquet") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Fatalf("check on a broken file = %d, %q", code, errs)
+	}
+
+	if _, _, code := datamatch(t, "check"); code != exitUsage {
+		t.Fatalf("check without --config = %d, want %d", code, exitUsage)
+	}
+}

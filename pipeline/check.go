@@ -1,0 +1,58 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/load"
+	"github.com/datamatch/datamatch/internal/pseudo"
+)
+
+// CheckedInput is one dataset that Check opened.
+type CheckedInput struct {
+	Name    string
+	Path    string
+	Rows    int64
+	Encoded bool
+}
+
+// Check does everything a run does before reading any row: it loads and
+// validates the exercise config, then opens every dataset, checking that
+// the file is Parquet, readable by this build, and has every mapped
+// column. It reads no data and writes nothing.
+func Check(ctx context.Context, config string) (*exercise.Exercise, []CheckedInput, error) {
+	ex, err := exercise.Load(config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ex.Validate(); err != nil {
+		return ex, nil, fmt.Errorf("%s: the exercise would be refused:\n%w", config, err)
+	}
+	srcs, err := ex.Sources()
+	if err != nil {
+		return ex, nil, err
+	}
+	var out []CheckedInput
+	for _, src := range srcs {
+		d, _ := ex.Dataset(src.Name)
+		in := CheckedInput{Name: src.Name, Path: src.Path, Encoded: d.Encoded}
+		if d.Encoded {
+			r, err := pseudo.Open(src.Path)
+			if err != nil {
+				return ex, out, fmt.Errorf("dataset %s: %w", src.Name, err)
+			}
+			in.Rows = r.NumRows()
+			r.Close()
+		} else {
+			r, err := load.Open(ctx, src, load.Options{Today: ex.RunDate()})
+			if err != nil {
+				return ex, out, err
+			}
+			in.Rows = r.NumRows()
+			r.Close()
+		}
+		out = append(out, in)
+	}
+	return ex, out, nil
+}
