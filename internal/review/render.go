@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/texttable"
 )
 
 // RenderCase writes c for a reviewer: its details, the two records side
@@ -160,59 +161,21 @@ func fields(b *bytes.Buffer, indent string, kv [][2]string) {
 	}
 }
 
-// table writes rows, the first a header, as aligned columns two spaces
-// apart, the columns whose indices are listed in right aligned. Trailing
-// spaces are trimmed.
+// table writes rows, the first a header, as aligned columns (see
+// texttable.Write), making every cell printable first.
 func table(b *bytes.Buffer, indent string, rows [][]string, right ...int) {
-	var widths []int
 	for _, row := range rows {
 		for i, c := range row {
 			row[i] = printable(c)
-			c = row[i]
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
-	for _, row := range rows {
-		var line strings.Builder
-		line.WriteString(indent)
-		for i, c := range row {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if slices.Contains(right, i) {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
+	texttable.Write(b, indent, rows, right...)
 }
 
-// wrap writes text as lines of at most width runes, each after indent.
+// wrap writes text, made printable, word-wrapped to width (see
+// texttable.Wrap).
 func wrap(b *bytes.Buffer, indent, text string, width int) {
-	line := 0
-	for i, word := range strings.Fields(printable(text)) {
-		n := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-			b.WriteString(indent)
-		case line+1+n > width-len(indent):
-			b.WriteString("\n" + indent)
-			line = 0
-		default:
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(word)
-		line += n
-	}
-	b.WriteByte('\n')
+	texttable.Wrap(b, indent, printable(text), width)
 }
 
 // signed formats a weight with its sign and two decimals.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/datamatch/datamatch/internal/texttable"
 )
 
 // Render writes r as a report for a person: the view `datamatch audit
@@ -180,61 +182,19 @@ func fields(b *bytes.Buffer, indent string, kv [][2]string) {
 	}
 }
 
-// table writes rows, the first of them a header, as aligned columns two
-// spaces apart, the columns whose indices are listed in right aligned.
-// Trailing spaces are trimmed. A header alone is written as "(none)".
+// table writes rows, the first of them a header, as aligned columns (see
+// texttable.Write). A header alone is written as "(none)".
 func table(b *bytes.Buffer, indent string, rows [][]string, right ...int) {
 	if len(rows) == 1 {
 		b.WriteString(indent + "(none)\n")
 		return
 	}
-	var widths []int
-	for _, row := range rows {
-		for i, c := range row {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, row := range rows {
-		var line strings.Builder
-		line.WriteString(indent)
-		for i, c := range row {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if slices.Contains(right, i) {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
+	texttable.Write(b, indent, rows, right...)
 }
 
-// wrap writes text as lines of at most width runes, each after indent.
+// wrap writes text word-wrapped to width (see texttable.Wrap).
 func wrap(b *bytes.Buffer, indent, text string, width int) {
-	line := 0
-	for i, word := range strings.Fields(text) {
-		n := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-			b.WriteString(indent)
-		case line+1+n > width-len(indent):
-			b.WriteString("\n" + indent)
-			line = 0
-		default:
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(word)
-		line += n
-	}
-	b.WriteByte('\n')
+	texttable.Wrap(b, indent, text, width)
 }
 
 func stamp(t time.Time) string {
