@@ -68,6 +68,13 @@ type Comparison struct {
 	// different people of one household agree on it, not against random
 	// pairs; otherwise every household would look like one person.
 	Household bool
+	// Identifier marks a personal identifier (date of birth, NI number):
+	// a field that different people agree on no more often than chance
+	// allows, however they are related. Relatives, namesakes and people
+	// sharing a home agree on names, address, phone and email far more
+	// often than strangers, but not on identifiers; the scorer's related
+	// class is defined by that (see score.Estimate).
+	Identifier bool
 }
 
 // HomeMask returns the levels of Home as a bit set.

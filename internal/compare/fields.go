@@ -30,18 +30,25 @@ var DefaultAddressDice = [2]float64{0.85, 0.6}
 // phone and email. Every exact level of a single token is adjusted by term
 // frequency, so that an agreement on a common or placeholder value counts
 // for less than one on a rare value. Surname, phone and email are
-// household fields (see Comparison.Household).
+// household fields (see Comparison.Household); date of birth and NI
+// number are identifiers (see Comparison.Identifier).
 func Default() []Comparison {
 	return []Comparison{
 		Forename(DefaultNameDice),
 		Middle(),
 		Surname(DefaultNameDice),
 		DOB(),
-		Exact("ni", func(r *pseudo.Record) pseudo.Token { return r.NINumber }),
+		identifier(Exact("ni", func(r *pseudo.Record) pseudo.Token { return r.NINumber })),
 		Address(DefaultAddressDice),
 		household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone })),
 		household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email })),
 	}
+}
+
+// identifier marks c as a personal identifier.
+func identifier(c Comparison) Comparison {
+	c.Identifier = true
+	return c
 }
 
 // household marks c as a field people who share a home often share.
@@ -182,7 +189,8 @@ func DOB() Comparison {
 			}
 			return 4
 		},
-		Term: func(r *pseudo.Record) pseudo.Token { return r.DOB },
+		Term:       func(r *pseudo.Record) pseudo.Token { return r.DOB },
+		Identifier: true,
 	}
 }
 

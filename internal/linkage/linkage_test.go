@@ -49,10 +49,17 @@ func TestLinkFixture(t *testing.T) {
 	var sum float64
 	for _, m := range res.Matches {
 		sum += m.Probability
-		if len(m.Explanation) != len(res.Model.Fields) {
-			t.Fatalf("explanation has %d fields", len(m.Explanation))
+		want := len(res.Model.Fields)
+		if res.Model.Related != nil {
+			want++
+			if last := m.Explanation[len(m.Explanation)-1]; last.Field != score.RelatedField || last.Weight > 0 {
+				t.Fatalf("last contribution %+v, want the related class's, at most 0", last)
+			}
 		}
-		w := math.Log2(res.Model.Lambda / (1 - res.Model.Lambda))
+		if len(m.Explanation) != want {
+			t.Fatalf("explanation has %d entries, want %d", len(m.Explanation), want)
+		}
+		w := res.Model.PriorWeight()
 		for _, c := range m.Explanation {
 			w += c.Weight
 		}

@@ -122,6 +122,28 @@ var ErrNoMatches = errors.New("score: the candidate pairs contain no matches")
 // of one person. Without it EM readily explains whole households as
 // matches.
 //
+// A third latent class, of related people, stands beside matches and
+// non-matches (after Winkler's three-class model for census households).
+// Records of relatives, of people who share a home, of namesakes, or of
+// people whose email address is built from a shared name agree on names,
+// address, phone and email far more often than random pairs do, and
+// agreement on several of them at once is not the product of their
+// separate chances: the conditional independence two classes rest on
+// fails for them. Without the class, EM takes whichever such group
+// outnumbers the true matches for the match class (whole households in a
+// deduplication; namesakes sharing a name-built email address in a link),
+// and the fitted m then says that matches disagree on date of birth half
+// the time. The related class has free parameters r on every field but
+// the identifiers (compare.Comparison.Identifier: date of birth, NI
+// number), where r is held equal to u: related people share those no more
+// than strangers do. That constraint is what identifies the classes — the
+// match class is the one in which identifiers agree, the standard guard
+// against label switching — and a group agreeing on everything but the
+// identifiers is explained as related, not matched. Its prior ρ is
+// estimated with λ; scoring weighs a match against both other classes
+// (see Scorer.Weight). Without an identifier among the comparisons there
+// is no related class.
+//
 // Guards against degenerate solutions: λ is capped by MaxMatches; every
 // probability is smoothed away from 0; and a field whose exact level ends
 // up weighing against a match, or whose else level for it, is neutralised
@@ -150,6 +172,7 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 	}
 	e.lambda = clampLambda(min(max(matches, 1)/space, 0.5*e.lambdaBound()))
 	e.space = space
+	e.initRelated()
 	e.correctU()
 	it, converged := e.run(true)
 	m := e.model()
@@ -185,6 +208,18 @@ func EstimatePrior(m *Model, cs []compare.Comparison, patterns Patterns, space f
 		e.homeMask = m.Home.mask()
 		e.homePairs, e.homeDup = m.Home.Pairs, m.Home.Duplicates
 		e.homeAll = true // score with the model's home u as they are
+	}
+	if m.Related != nil {
+		e.rel = true
+		e.rho = clampLambda(m.Related.Prior)
+		for f, fm := range m.Fields {
+			for l, lv := range fm.Levels[:len(fm.Levels)-1] {
+				e.r[f][l] = lv.U
+				if fm.Related {
+					e.r[f][l] = lv.R
+				}
+			}
+		}
 	}
 	e.space = space
 	e.lambda = clampLambda(m.Lambda)
@@ -222,6 +257,42 @@ type em struct {
 	homeDup   float64 // share of duplicates among same-home pairs
 	homeAll   bool    // the home pairs are all non-matches
 	uHome     [compare.MaxComparisons][compare.MaxLevels]float64
+
+	// The related class.
+	rel bool
+	rho float64
+	r   [compare.MaxComparisons][compare.MaxLevels]float64
+}
+
+// related reports whether comparison f is a relation field, on which the
+// related class has its own parameters: every field that is not an
+// identifier (compare.Comparison.Identifier).
+func related(c *compare.Comparison) bool { return !c.Identifier }
+
+// initRelated starts the related class when the comparisons have both
+// identifiers and relation fields: r is u on the identifiers and favours
+// agreement on the relation fields as m does; ρ starts at λ.
+func (e *em) initRelated() {
+	var rel, personal bool
+	for f := range e.cs {
+		if related(&e.cs[f]) {
+			rel = true
+		} else if e.levels(f) > 1 {
+			personal = true
+		}
+	}
+	if !rel || !personal {
+		return
+	}
+	e.rel = true
+	e.rho = min(0.5*e.total/e.space, 0.25)
+	for f := range e.cs {
+		if related(&e.cs[f]) {
+			e.r[f] = e.m[f]
+		} else {
+			e.r[f] = e.u[f]
+		}
+	}
 }
 
 // homeStrength is the weight, in pairs, of the global u as a prior on the
@@ -338,10 +409,12 @@ func (e *em) homeStep() {
 }
 
 // household reports whether field f is weighed against the home u in
-// same-home pairs: every field but the home one when the home pairs are
-// known non-matches, the household fields otherwise.
+// same-home pairs: every field but the home one. People of one household
+// share more than surname and contacts (twins a birth date, a father and
+// son a forename), so every field's agreement among same-home pairs is
+// measured on them.
 func (e *em) household(f int) bool {
-	return e.home >= 0 && f != e.home && (e.homeAll || e.cs[f].Household)
+	return e.home >= 0 && f != e.home
 }
 
 // levels returns the number of non-null levels of comparison f.
@@ -411,12 +484,15 @@ func (e *em) correctU() {
 		k := e.levels(f)
 		var s float64
 		for l := range k {
-			v := max(e.uObs[f][l]-e.lambda*e.m[f][l], e.uFloor[f])
+			v := max(e.uObs[f][l]-e.lambda*e.m[f][l]-e.rho*e.r[f][l], e.uFloor[f])
 			e.u[f][l] = v
 			s += v
 		}
 		for l := range k {
 			e.u[f][l] /= s
+		}
+		if e.rel && !related(&e.cs[f]) {
+			e.r[f] = e.u[f]
 		}
 	}
 }
@@ -424,8 +500,8 @@ func (e *em) correctU() {
 // run iterates EM; with full it updates m (and u's correction), otherwise
 // only λ.
 func (e *em) run(full bool) (int, bool) {
-	var mc [compare.MaxComparisons][compare.MaxLevels]float64
-	var logw, logwHome [compare.MaxComparisons][compare.MaxLevels]float64
+	var mc, rc [compare.MaxComparisons][compare.MaxLevels]float64
+	var logw, logwHome, logr, logrHome [compare.MaxComparisons][compare.MaxLevels]float64
 	for it := 1; it <= e.o.MaxIterations; it++ {
 		for f := range e.cs {
 			for l := range e.levels(f) {
@@ -434,27 +510,47 @@ func (e *em) run(full bool) (int, bool) {
 				if e.household(f) {
 					logwHome[f][l] = math.Log(e.m[f][l] / e.uHome[f][l])
 				}
+				if e.rel && related(&e.cs[f]) {
+					logr[f][l] = math.Log(e.r[f][l] / e.u[f][l])
+					logrHome[f][l] = logr[f][l]
+					if e.household(f) {
+						logrHome[f][l] = math.Log(e.r[f][l] / e.uHome[f][l])
+					}
+				}
 			}
 			logw[f][e.levels(f)] = 0 // null
 			logwHome[f][e.levels(f)] = 0
 		}
-		prior := math.Log(e.lambda / (1 - e.lambda))
+		rest := 1 - e.lambda - e.rho
+		prior := math.Log(e.lambda / rest)
+		relPrior := math.Inf(-1)
+		if e.rel {
+			relPrior = math.Log(e.rho / rest)
+		}
 		mc = [compare.MaxComparisons][compare.MaxLevels]float64{}
-		var matches float64
+		rc = [compare.MaxComparisons][compare.MaxLevels]float64{}
+		var matches, relatives float64
 		for i, v := range e.vs {
-			s := prior
-			lw := &logw
+			a, b := prior, relPrior
+			lw, lr := &logw, &logr
 			if e.sharesHome(v) {
-				lw = &logwHome
+				lw, lr = &logwHome, &logrHome
 			}
 			for f := range e.cs {
-				s += lw[f][v.Level(f)]
+				a += lw[f][v.Level(f)]
+				if e.rel {
+					b += lr[f][v.Level(f)]
+				}
 			}
-			r := e.ns[i] * sigmoid(s)
+			pm, pr := posteriors(a, b)
+			r := e.ns[i] * pm
+			q := e.ns[i] * pr
 			matches += r
+			relatives += q
 			if full {
 				for f := range e.cs {
 					mc[f][v.Level(f)] += r
+					rc[f][v.Level(f)] += q
 				}
 			}
 		}
@@ -463,6 +559,11 @@ func (e *em) run(full bool) (int, bool) {
 		}
 		newLambda := clampLambda(min(matches/e.space, e.lambdaBound()))
 		delta := math.Abs(newLambda-e.lambda) / e.lambda
+		if e.rel {
+			newRho := clampLambda(min(relatives/e.space, 0.5))
+			delta = max(delta, math.Abs(newRho-e.rho)/e.rho)
+			e.rho = newRho
+		}
 		e.lambda = newLambda
 		if full {
 			for f := range e.cs {
@@ -476,6 +577,18 @@ func (e *em) run(full bool) (int, bool) {
 					v := (mc[f][l] + e.o.Smoothing) / d
 					delta = max(delta, math.Abs(v-e.m[f][l]))
 					e.m[f][l] = v
+				}
+				if e.rel && related(&e.cs[f]) {
+					var s float64
+					for l := range k {
+						s += rc[f][l]
+					}
+					d := s + e.o.Smoothing*float64(k)
+					for l := range k {
+						v := (rc[f][l] + e.o.Smoothing) / d
+						delta = max(delta, math.Abs(v-e.r[f][l]))
+						e.r[f][l] = v
+					}
 				}
 			}
 			e.correctU()
@@ -535,7 +648,16 @@ func (e *em) model() *Model {
 			fm.HomeU = make([]float64, len(c.Levels))
 			copy(fm.HomeU, e.uHome[f][:e.levels(f)])
 		}
+		if e.rel && related(&c) {
+			fm.Related = true
+			for l := range e.levels(f) {
+				fm.Levels[l].R = e.r[f][l]
+			}
+		}
 		m.Fields = append(m.Fields, fm)
+	}
+	if e.rel {
+		m.Related = &Related{Prior: e.rho, Expected: e.rho * e.space}
 	}
 	if e.home >= 0 {
 		m.Home = &Home{Field: e.home, Pairs: e.homePairs, Duplicates: e.homeDup}
@@ -546,6 +668,18 @@ func (e *em) model() *Model {
 		}
 	}
 	return m
+}
+
+// posteriors returns the probabilities of the match and related classes
+// of a pair whose log odds against the non-match class are a and b.
+func posteriors(a, b float64) (float64, float64) {
+	if math.IsInf(b, -1) {
+		return sigmoid(a), 0
+	}
+	hi := max(a, b, 0)
+	ea, eb, e0 := math.Exp(a-hi), math.Exp(b-hi), math.Exp(-hi)
+	t := ea + eb + e0
+	return ea / t, eb / t
 }
 
 func sigmoid(x float64) float64 {

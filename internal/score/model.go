@@ -39,6 +39,9 @@ type Level struct {
 	Name string  `json:"name"`
 	M    float64 `json:"m"` // probability of the level among matches, given the field is not null
 	U    float64 `json:"u"` // probability of the level among non-matches, given the field is not null
+	// R is the probability of the level among related pairs, given the
+	// field is not null, for a field whose Related is set (see Related).
+	R float64 `json:"r,omitempty"`
 }
 
 // Field holds the parameters of one comparison. Its last level is the
@@ -50,11 +53,27 @@ type Field struct {
 	// frequency of the value matched on.
 	TermFrequency bool  `json:"term_frequency,omitempty"`
 	TermLevel     uint8 `json:"term_level,omitempty"`
-	// HomeU, for a household field of a model with a Home, holds for
+	// HomeU, for every field but the home one of a model with a Home, holds for
 	// each level its probability among non-matching pairs that share a
 	// home (given the field is not null), used instead of U for such
 	// pairs. It is empty for other fields.
 	HomeU []float64 `json:"home_u,omitempty"`
+	// Related says that the related class has its own parameters (the
+	// levels' R) on this field; on other fields its parameters are u.
+	Related bool `json:"related,omitempty"`
+}
+
+// Related describes the related class of a model: pairs of different
+// people who agree on relation fields (household fields and the home
+// comparison) more often, and more jointly, than random pairs do —
+// relatives, people sharing a home, people whose email address is built
+// from a shared name. A match is weighed against them as well as against
+// non-matches (see Scorer.Weight).
+type Related struct {
+	// Prior is ρ, the probability that a pair drawn from the comparison
+	// space is related, and Expected is ρ × the comparison space.
+	Prior    float64 `json:"prior"`
+	Expected float64 `json:"expected"`
 }
 
 // Home describes how pairs that share a home are scored: people who share
@@ -95,9 +114,22 @@ type Model struct {
 	Converged  bool `json:"converged"`
 	// Home, when set, says how pairs sharing a home are scored.
 	Home *Home `json:"home,omitempty"`
+	// Related, when set, is the related class.
+	Related *Related `json:"related,omitempty"`
 	// Notes records what the estimation had to correct, for the run
 	// record.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// PriorWeight returns the prior log2 odds the scorer starts a pair's
+// weight from: log2(λ/(1-λ-ρ)), with ρ the related prior (0 without a
+// related class). A pair's weight is it plus its explanation's sum.
+func (m *Model) PriorWeight() float64 {
+	rho := 0.0
+	if m.Related != nil {
+		rho = m.Related.Prior
+	}
+	return math.Log2(m.Lambda / (1 - m.Lambda - rho))
 }
 
 // Check reports whether m fits the comparisons cs: the same comparisons,
@@ -146,6 +178,16 @@ func (m *Model) validate() error {
 				return fmt.Errorf("score: model field %q level %q has m or u outside (0, 1]", f.Name, l.Name)
 			}
 		}
+		if f.Related {
+			if m.Related == nil {
+				return fmt.Errorf("score: model field %q has related parameters without a related class", f.Name)
+			}
+			for _, l := range f.Levels[:len(f.Levels)-1] {
+				if !(l.R > 0 && l.R <= 1) {
+					return fmt.Errorf("score: model field %q level %q has r outside (0, 1]", f.Name, l.Name)
+				}
+			}
+		}
 		if len(f.HomeU) > 0 {
 			if m.Home == nil || len(f.HomeU) != len(f.Levels) {
 				return fmt.Errorf("score: model field %q has home u without a home", f.Name)
@@ -156,6 +198,9 @@ func (m *Model) validate() error {
 				}
 			}
 		}
+	}
+	if r := m.Related; r != nil && !(r.Prior > 0 && r.Prior+m.Lambda < 1) {
+		return errors.New("score: model related prior is not a probability in (0, 1-λ)")
 	}
 	if h := m.Home; h != nil {
 		if h.Field < 0 || h.Field >= len(m.Fields) || len(h.Levels) == 0 {

@@ -21,7 +21,19 @@ type Scorer struct {
 	home       int                                                // home comparison, or -1
 	homeMask   uint16
 	terms      []TermAdjustment
+
+	// The related class: log2(r/u) per level, with the home u for
+	// pairs sharing a home, and the prior log2 odds of related against
+	// non-match; rel is false without a related class.
+	rel                      bool
+	relPrior                 float64
+	relWeight, relHomeWeight [compare.MaxComparisons][compare.MaxLevels]float64
 }
+
+// RelatedField is the name of the contribution Explain adds, for a model
+// with a related class, for the weight the relation fields lose because
+// related people agree on them too (see Scorer.Weight).
+const RelatedField = "related"
 
 // TermAdjustment holds, for one comparison, the weight to add to a pair
 // whose left record matched at the term level on its value: log2(u/p),
@@ -38,9 +50,14 @@ func NewScorer(m *Model, terms ...TermAdjustment) (*Scorer, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
-	s := &Scorer{model: m, prior: math.Log2(m.Lambda / (1 - m.Lambda)), n: len(m.Fields), home: -1}
+	s := &Scorer{model: m, n: len(m.Fields), home: -1}
+	s.setPriors(m.Lambda, 0)
 	if m.Home != nil {
 		s.home, s.homeMask = m.Home.Field, m.Home.mask()
+	}
+	if m.Related != nil {
+		s.rel = true
+		s.setPriors(m.Lambda, m.Related.Prior)
 	}
 	for f, fm := range m.Fields {
 		for l, lv := range fm.Levels[:len(fm.Levels)-1] {
@@ -48,6 +65,13 @@ func NewScorer(m *Model, terms ...TermAdjustment) (*Scorer, error) {
 			s.homeWeight[f][l] = s.weight[f][l]
 			if len(fm.HomeU) > 0 {
 				s.homeWeight[f][l] = math.Log2(lv.M / fm.HomeU[l])
+			}
+			if fm.Related {
+				s.relWeight[f][l] = math.Log2(lv.R / lv.U)
+				s.relHomeWeight[f][l] = s.relWeight[f][l]
+				if len(fm.HomeU) > 0 {
+					s.relHomeWeight[f][l] = math.Log2(lv.R / fm.HomeU[l])
+				}
 			}
 		}
 	}
@@ -64,13 +88,94 @@ func NewScorer(m *Model, terms ...TermAdjustment) (*Scorer, error) {
 // of the model's, sharing everything else; the model is copied with the
 // new prior and expected matches.
 func (s *Scorer) WithLambda(lambda float64) *Scorer {
+	rho := 0.0
+	if s.model.Related != nil {
+		rho = s.model.Related.Prior
+	}
+	return s.WithPriors(lambda, rho)
+}
+
+// WithPriors returns a scorer for the same model with match prior λ and,
+// for a model with a related class, related prior ρ in place of the
+// model's (ρ is ignored without one).
+func (s *Scorer) WithPriors(lambda, rho float64) *Scorer {
 	m := *s.model
 	m.Lambda = clampLambda(lambda)
 	m.ExpectedMatches = m.Lambda * m.ComparisonSpace
+	if m.Related != nil {
+		r := *m.Related
+		r.Prior = min(clampLambda(rho), 0.5*(1-m.Lambda))
+		r.Expected = r.Prior * m.ComparisonSpace
+		m.Related = &r
+	}
 	t := *s
 	t.model = &m
-	t.prior = math.Log2(m.Lambda / (1 - m.Lambda))
+	t.setPriors(m.Lambda, 0)
+	if m.Related != nil {
+		t.setPriors(m.Lambda, m.Related.Prior)
+	}
 	return &t
+}
+
+// setPriors sets the prior log2 odds of a match, and of a related pair,
+// against a non-match.
+func (s *Scorer) setPriors(lambda, rho float64) {
+	rest := 1 - lambda - rho
+	s.prior = math.Log2(lambda / rest)
+	s.relPrior = math.Log2(rho / rest)
+}
+
+// Ratios returns the log2 likelihood ratios of the pair (left, v) for a
+// match and for a related pair, each against a non-match, without the
+// priors; related is -Inf for a model without a related class. Combine
+// them with given priors by WeightOfRatios.
+func (s *Scorer) Ratios(left int32, v compare.Vector) (match, related float64) {
+	t, rt := s.tables(v)
+	var term float64
+	if t == &s.weight {
+		term = s.termWeight(left, v)
+	}
+	for f := range s.n {
+		match += t[f][v.Level(f)]
+	}
+	if !s.rel {
+		return match + term, math.Inf(-1)
+	}
+	for f := range s.n {
+		related += rt[f][v.Level(f)]
+	}
+	return match + term, related + term
+}
+
+// WeightOfRatios returns the match weight of a pair whose log2 likelihood
+// ratios (see Scorer.Ratios) are match and related, under match prior λ
+// and related prior ρ (0 without a related class):
+//
+//	log2(λ/(1-λ-ρ)) + match - log2(1 + ρ/(1-λ-ρ)·2^related)
+func WeightOfRatios(lambda, rho, match, related float64) float64 {
+	rest := 1 - lambda - rho
+	w := math.Log2(lambda/rest) + match
+	if rho > 0 && !math.IsInf(related, -1) {
+		w -= log2OnePlusExp2(math.Log2(rho/rest) + related)
+	}
+	return w
+}
+
+// log2OnePlusExp2 returns log2(1 + 2^x) without overflow.
+func log2OnePlusExp2(x float64) float64 {
+	if x > 50 {
+		return x
+	}
+	return math.Log2(1 + math.Exp2(x))
+}
+
+// relatedCorrection returns the weight a pair loses to the related class:
+// -log2(1 + ρ/(1-λ-ρ)·2^related), or 0 without a related class.
+func (s *Scorer) relatedCorrection(related float64) float64 {
+	if !s.rel {
+		return 0
+	}
+	return -log2OnePlusExp2(s.relPrior + related)
 }
 
 // Model returns the scorer's model.
@@ -82,24 +187,29 @@ func (s *Scorer) Prior() float64 { return s.prior }
 // table returns the weights that apply to v: the home weights when v
 // says the pair shares a home.
 func (s *Scorer) table(v compare.Vector) *[compare.MaxComparisons][compare.MaxLevels]float64 {
+	t, _ := s.tables(v)
+	return t
+}
+
+// tables returns the match and related weights that apply to v.
+func (s *Scorer) tables(v compare.Vector) (t, rt *[compare.MaxComparisons][compare.MaxLevels]float64) {
 	if s.home >= 0 && s.homeMask&(1<<v.Level(s.home)) != 0 {
-		return &s.homeWeight
+		return &s.homeWeight, &s.relHomeWeight
 	}
-	return &s.weight
+	return &s.weight, &s.relWeight
 }
 
 // Weight returns the match weight of a pair whose left record has index
-// left and whose comparison vector is v.
+// left and whose comparison vector is v: the log2 odds of a match against
+// the other classes. Without a related class it is the prior plus each
+// field's log2(m/u). With one, the pair's likelihood is weighed against
+// non-matches and related pairs together, which subtracts
+// log2(1 + ρ/(1-λ-ρ)·Π r/u) (see WeightOfRatios): agreement on relation
+// fields that related people share counts for little unless the personal
+// fields agree too.
 func (s *Scorer) Weight(left int32, v compare.Vector) float64 {
-	w := s.prior
-	t := s.table(v)
-	for f := range s.n {
-		w += t[f][v.Level(f)]
-	}
-	if t == &s.weight {
-		w += s.termWeight(left, v)
-	}
-	return w
+	a, b := s.Ratios(left, v)
+	return s.prior + a + s.relatedCorrection(b)
 }
 
 // termWeight is the term-frequency adjustment of the pair (left, v). It
@@ -120,18 +230,22 @@ func (s *Scorer) termWeight(left int32, v compare.Vector) float64 {
 // adjustment.
 func (s *Scorer) PatternWeight(v compare.Vector) float64 {
 	w := s.prior
-	t := s.table(v)
+	t, rt := s.tables(v)
+	var b float64
 	for f := range s.n {
 		w += t[f][v.Level(f)]
+		b += rt[f][v.Level(f)]
 	}
-	return w
+	return w + s.relatedCorrection(b)
 }
 
 // Explain returns every field's contribution to the weight of the pair
-// (left, v), in model order. The prior is not a field and is not listed;
-// Weight is the prior plus the contributions' sum.
+// (left, v), in model order, followed, for a model with a related class,
+// by one named RelatedField (level "related") holding the weight lost to
+// that class. The prior is not a field and is not listed; Weight is the
+// prior plus the contributions' sum.
 func (s *Scorer) Explain(left int32, v compare.Vector) []pair.Contribution {
-	out := make([]pair.Contribution, s.n)
+	out := make([]pair.Contribution, s.n, s.n+1)
 	t := s.table(v)
 	for f := range s.n {
 		l := v.Level(f)
@@ -144,6 +258,10 @@ func (s *Scorer) Explain(left int32, v compare.Vector) []pair.Contribution {
 				out[t.Field].Weight += float64(t.Left[left])
 			}
 		}
+	}
+	if s.rel {
+		_, b := s.Ratios(left, v)
+		out = append(out, pair.Contribution{Field: RelatedField, Level: "related", Weight: s.relatedCorrection(b)})
 	}
 	return out
 }
