@@ -383,7 +383,7 @@ func (g *gen) namesake(c *chunk, t *tenancy) bool {
 	h.forename = p[0]
 	h.surname = p[1]
 	if h.email != "" {
-		h.email = emailAddress(r, h.forename, h.surname, h.dob.Year())
+		h.email = emailAddress(r, h.pid, h.forename, h.surname, h.dob.Year())
 	}
 	// The namesake is a different person, born in another year.
 	age := ageAt(h.dob, g.today)
@@ -468,7 +468,7 @@ func (g *gen) parentChild(c *chunk, t *tenancy) bool {
 	}
 	son.h.forename = father.h.forename
 	if son.h.email != "" {
-		son.h.email = emailAddress(r, son.h.forename, son.h.surname, son.h.dob.Year())
+		son.h.email = emailAddress(r, son.h.pid, son.h.forename, son.h.surname, son.h.dob.Year())
 	}
 	if r.IntN(2) == 0 {
 		son.h.middle = father.h.middle

@@ -121,7 +121,7 @@ var emailDomains = []string{"example.com", "example.org", "example.net", "mail.e
 
 // emailAddress makes an email address from a person's names and year of
 // birth, in one of the forms people choose.
-func emailAddress(r *rand.Rand, forename, surname string, year int) string {
+func emailAddress(r *rand.Rand, pid int64, forename, surname string, year int) string {
 	f := emailPart(forename)
 	s := emailPart(surname)
 	if f == "" {
@@ -145,7 +145,11 @@ func emailAddress(r *rand.Rand, forename, surname string, year int) string {
 	default:
 		local = f + "." + s + strconv.Itoa(r.IntN(999)+1)
 	}
-	return local + "@" + emailDomains[r.IntN(len(emailDomains))]
+	// A mailbox belongs to one person: providers refuse a name that is
+	// taken, which is why people with common names carry numbers. The
+	// person's id, in base 36, makes every address in the population
+	// unique, so that an email never joins two different people.
+	return local + strconv.FormatInt(pid, 36) + "@" + emailDomains[r.IntN(len(emailDomains))]
 }
 
 // emailPart lower-cases a name and keeps only ASCII letters and digits.

@@ -148,7 +148,7 @@ func TestEmail(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range [][2]string{{"Łukasz", "Wiśniewski"}, {"Mary", "O'Brien"}, {"Jo", "Smith-Jones"}, {"", ""}} {
 		for range 20 {
-			e := emailAddress(r, n[0], n[1], 1980)
+			e := emailAddress(r, 12345, n[0], n[1], 1980)
 			local, domain, ok := strings.Cut(e, "@")
 			if !ok || local == "" || strings.ContainsAny(local, " '") {
 				t.Fatalf("email %q for %v", e, n)

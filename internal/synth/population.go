@@ -297,7 +297,7 @@ func (g *gen) setContact(h *human, phone, email float64) {
 		h.phone = phoneNumber(g.r)
 	}
 	if g.r.Float64() < email {
-		h.email = emailAddress(g.r, h.forename, h.surname, h.dob.Year())
+		h.email = emailAddress(g.r, h.pid, h.forename, h.surname, h.dob.Year())
 	}
 }
 
