@@ -109,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		h = slog.NewJSONHandler(stderr, opts)
 	}
 	e := &env{stdout: stdout, stderr: stderr, log: slog.New(h), meter: progress.New(stderr, *quiet), quiet: *quiet}
+	// Packages that log through the default logger follow --verbose too.
+	slog.SetDefault(e.log)
 
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		return help(args[1:], stdout, stderr)

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/key"
+	"github.com/datamatch/datamatch/internal/ledger"
+	"github.com/datamatch/datamatch/internal/load"
+	"github.com/datamatch/datamatch/internal/minimise"
+	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/review"
+	"github.com/datamatch/datamatch/internal/rights"
+)
+
+// queuedTenant finds a tenant of the tenancies dataset who is in a queued
+// case, preferring a case whose purpose writes a CSV output, and returns
+// the clear record, its ref and the case.
+func queuedTenant(t *testing.T, x *ranExercise) (person.Record, string, review.Case) {
+	t.Helper()
+	ex, err := exercise.Load(x.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := ex.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []person.Record
+	for _, src := range srcs {
+		if src.Name == "tenancies" {
+			recs, _, err = load.ReadAll(context.Background(), src, load.Options{Today: ex.RunDate()})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	k, err := key.Load(ex.Path(ex.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := minimise.NewKeyedRefs(k.Derive("record-ref"))
+	cases, err := review.ReadQueue(filepath.Join(x.dir, "state", "queue.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvPurpose := map[string]bool{}
+	for _, o := range x.record.Outputs {
+		if strings.HasSuffix(o.Path, ".csv") {
+			csvPurpose[o.Purpose] = true
+		}
+	}
+	byRef := map[string]review.Case{}
+	for _, c := range cases {
+		for _, r := range []review.RecordRef{c.Left, c.Right} {
+			if old, ok := byRef[r.Ref]; r.Dataset == "tenancies" && (!ok || !csvPurpose[old.Purpose] && csvPurpose[c.Purpose]) {
+				byRef[r.Ref] = c
+			}
+		}
+	}
+	var best *person.Record
+	var bestRef string
+	for i := range recs {
+		r := &recs[i]
+		if r.Forename == "" || len(r.Surname) < 3 || r.DOB.IsZero() {
+			continue
+		}
+		ref := refs.Ref("tenancies", r.RecordID)
+		c, ok := byRef[ref]
+		if !ok {
+			continue
+		}
+		if best == nil || csvPurpose[c.Purpose] && !csvPurpose[byRef[bestRef].Purpose] {
+			best, bestRef = r, ref
+		}
+	}
+	if best == nil {
+		t.Fatal("no tenant with a name and date of birth is in a queued case")
+	}
+	return *best, bestRef, byRef[bestRef]
+}
+
+func TestRightsSAR(t *testing.T) {
+	x := newRanExercise(t)
+	tenant, ref, c := queuedTenant(t, x)
+
+	// The CSV outputs that hold the tenant's ref or case id, read as bytes.
+	var wantFiles []string
+	for _, o := range x.record.Outputs {
+		p := x.outputPath(o)
+		if !strings.HasSuffix(p, ".csv") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(ref)) || bytes.Contains(b, []byte(c.ID)) {
+			wantFiles = append(wantFiles, p)
+		}
+	}
+	if len(wantFiles) == 0 {
+		t.Fatalf("no CSV output holds case %s (%s) or its tenant's ref", c.ID, c.Purpose)
+	}
+
+	tests := []struct {
+		name      string
+		binary    bool
+		withVault bool
+	}{
+		{"in process, no vault", false, false},
+		{"built binary, with the vault", true, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			outDir := filepath.Join(x.dir, "sar", string(rune('a'+i)))
+			args := []string{"rights", "sar", "--config", x.config, "--forename", tenant.Forename, "--surname", tenant.Surname,
+				"--dob", tenant.DOB.String(), "--out", outDir}
+			if tt.withVault {
+				args = append(args, "--identity", filepath.Join(x.dir, "keys", "reviewer.identity"))
+			}
+			before, err := ledger.ReadAll(x.ledger)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errs string
+			var code int
+			if tt.binary {
+				out, errs, code = exe(t, x.dir, args...)
+			} else {
+				out, errs, code = datamatch(t, args...)
+			}
+			if code != exitOK {
+				t.Fatalf("rights sar = %d, stderr %q", code, errs)
+			}
+			for _, s := range []string{out, errs} {
+				if strings.Contains(s, tenant.Surname) || strings.Contains(s, tenant.DOB.String()) {
+					t.Errorf("the subject's identifiers were printed: %q", s)
+				}
+			}
+			if !strings.Contains(out, "tenancies") || !strings.Contains(out, "review cases") {
+				t.Errorf("stdout lacks the places searched:\n%s", out)
+			}
+
+			jsonPath := filepath.Join(outDir, "subject-access.json")
+			for _, p := range []string{jsonPath, filepath.Join(outDir, "subject-access.txt")} {
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fi.Mode().Perm() != 0o600 {
+					t.Errorf("%s mode %v, want 0600", p, fi.Mode().Perm())
+				}
+			}
+			b, err := os.ReadFile(jsonPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f rights.Findings
+			if err := json.Unmarshal(b, &f); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(f.Records, func(r rights.RecordFinding) bool {
+				return r.Dataset == "tenancies" && r.RecordID == tenant.RecordID && r.Ref == ref
+			}) {
+				t.Errorf("findings lack tenancies record %s: %+v", tenant.RecordID, f.Records)
+			}
+			if !slices.ContainsFunc(f.Cases, func(fc rights.CaseFinding) bool { return fc.ID == c.ID }) {
+				t.Errorf("findings lack case %s", c.ID)
+			}
+			var files []string
+			for _, ff := range f.Files {
+				files = append(files, ff.Path)
+			}
+			for _, p := range wantFiles {
+				if !slices.Contains(files, p) {
+					t.Errorf("findings lack output %s; have %v", p, files)
+				}
+			}
+			searchedDataset := false
+			for _, s := range f.Searched {
+				searchedDataset = searchedDataset || s.Kind == rights.KindDataset && s.Name == "tenancies" && s.Found > 0
+			}
+			if !searchedDataset {
+				t.Errorf("tenancies not reported as searched with a finding: %+v", f.Searched)
+			}
+
+			after, err := ledger.ReadAll(x.ledger)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.withVault {
+				if len(f.Vault) != 0 || len(after) != len(before) {
+					t.Errorf("without --identity: %d vault findings, ledger %d → %d entries", len(f.Vault), len(before), len(after))
+				}
+				return
+			}
+			if !slices.ContainsFunc(f.Vault, func(r rights.RecordFinding) bool {
+				return r.Dataset == "tenancies" && r.RecordID == tenant.RecordID
+			}) {
+				t.Errorf("findings lack the tenant's vault entry: %+v", f.Vault)
+			}
+			if len(after) != len(before)+1 || after[len(after)-1].Kind != ledger.KindVaultOpen {
+				t.Errorf("ledger %d → %d entries, want one %s entry", len(before), len(after), ledger.KindVaultOpen)
+			} else if bytes.Contains(after[len(after)-1].Data, []byte(tenant.Surname)) {
+				t.Error("the ledger entry names the subject")
+			}
+			if _, err := ledger.Verify(x.ledger); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestRightsSARUsage(t *testing.T) {
+	const secret = "1970-13-45" // not a date; must not be echoed
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rights", "sar", "--forename", "A", "--surname", "B", "--out", "d"}, "--config is required"},
+		{[]string{"rights", "sar", "--config", "x.yaml", "--forename", "A", "--surname", "B"}, "--out DIR is required"},
+		{[]string{"rights", "sar", "--config", "x.yaml", "--out", "d"}, "--forename and --surname"},
+		{[]string{"rights", "sar", "--config", "x.yaml", "--forename", "A", "--surname", "B", "--dob", secret, "--out", "d"}, "--dob must be a date"},
+		{[]string{"rights", "check-restrictions"}, "--config is required"},
+	}
+	for _, tt := range tests {
+		_, errs, code := datamatch(t, tt.args...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) || strings.Contains(errs, secret) {
+			t.Errorf("datamatch %q = %d, %q; want %d, %q", tt.args, code, errs, exitUsage, tt.want)
+		}
+	}
+}
+
+func TestRightsCheckRestrictions(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := datamatch(t, "synth", "--people", "200", "--out", dir); code != exitOK {
+		t.Fatalf("synth: %s", errs)
+	}
+	config := filepath.Join(dir, "exercise.yaml")
+	base, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withList := func(t *testing.T, csv string) string {
+		t.Helper()
+		list := filepath.Join(dir, "restrictions.csv")
+		if err := os.WriteFile(list, []byte(csv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg := filepath.Join(dir, "exercise-restricted.yaml")
+		if err := os.WriteFile(cfg, append(append([]byte(nil), base...), "\nrestrictions_file: restrictions.csv\n"...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	const header = "kind,forename,surname,dob,ni_number,postcode,reference,received\n"
+	tests := []struct {
+		name   string
+		csv    string // "" leaves the config without a restrictions file
+		code   int
+		counts map[string]int
+		inErr  string
+	}{
+		{"no list", "", exitOK, nil, ""},
+		{"three kinds", header +
+			"restriction,Ann,Ash,1980-01-02,,,R-1,2026-01-01\n" +
+			"objection,Bob,Birch,1975-03-04,,AB1 2CD,R-2,\n" +
+			"Objection-Automated,Cy,Cedar,1990-05-06,,,R-3,\n" +
+			"objection,,,,JA123456C,,R-4,\n",
+			exitOK, map[string]int{rights.Restriction: 1, rights.Objection: 2, rights.ObjectionAutomated: 1}, ""},
+		{"unusable row", header + "objection,Zed,Secretname,,,,R-5,\n", exitFailure, nil, "line 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config
+			if tt.csv != "" {
+				cfg = withList(t, tt.csv)
+			}
+			out, errs, code := datamatch(t, "rights", "check-restrictions", "--config", cfg)
+			if code != tt.code {
+				t.Fatalf("check-restrictions = %d, want %d; stderr %q", code, tt.code, errs)
+			}
+			if tt.code != exitOK {
+				wantOneLineErr(t, errs, tt.inErr)
+				if strings.Contains(errs, "Secretname") {
+					t.Errorf("error quotes the list: %q", errs)
+				}
+				return
+			}
+			if tt.counts == nil {
+				if !strings.Contains(out, "no restrictions_file") {
+					t.Errorf("stdout %q", out)
+				}
+				return
+			}
+			total := 0
+			for kind, n := range tt.counts {
+				total += n
+				if !containsFields(out, kind, itoa(n)) {
+					t.Errorf("stdout lacks %s %d:\n%s", kind, n, out)
+				}
+			}
+			if !strings.Contains(out, itoa(total)+" people listed") {
+				t.Errorf("stdout lacks the total %d:\n%s", total, out)
+			}
+			for _, name := range []string{"Ash", "Birch", "Cedar", "JA123456C"} {
+				if strings.Contains(out+errs, name) {
+					t.Errorf("output quotes the list (%s)", name)
+				}
+			}
+		})
+	}
+}
+
+// containsFields reports whether some line of s consists of exactly the
+// given fields.
+func containsFields(s string, fields ...string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if slices.Equal(strings.Fields(l), fields) {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
