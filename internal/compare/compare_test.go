@@ -421,3 +421,37 @@ func TestHome(t *testing.T) {
 		t.Error("the else level accepted as a shared home")
 	}
 }
+
+// TestHomeNeedsOneDwelling checks that two addresses alike only by their
+// Bloom filters (flats of one building, which have no house number and
+// differ by a flat number) are not taken as a shared home, while a shared
+// UPRN or postcode and house number is.
+func TestHomeNeedsOneDwelling(t *testing.T) {
+	c, err := New(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := c.Comparisons()[c.Home()]
+	var a, b pseudo.Record
+	for i := range a.AddressBF {
+		a.AddressBF[i] = 0x0f0f0f0f0f0f0f0f
+	}
+	b.AddressBF = a.AddressBF
+	a.AddressCount, b.AddressCount = 256, 256
+	a.Postcode, b.Postcode = 7, 7
+	v := c.Compare(&a, &b)
+	if got := addr.Levels[v.Level(c.Home())]; got != DiceLevel(DefaultAddressDice[0]) {
+		t.Fatalf("same building, no house number: level %s, want %s", got, DiceLevel(DefaultAddressDice[0]))
+	}
+	if c.SharesHome(v) {
+		t.Errorf("same building, no house number: SharesHome true, want false")
+	}
+	a.HouseNumber, b.HouseNumber = 9, 9
+	if v := c.Compare(&a, &b); !c.SharesHome(v) {
+		t.Errorf("same postcode and house number: SharesHome false, want true")
+	}
+	a.HouseNumber, b.UPRN, a.UPRN = 0, 5, 5
+	if v := c.Compare(&a, &b); !c.SharesHome(v) {
+		t.Errorf("same UPRN: SharesHome false, want true")
+	}
+}

@@ -200,8 +200,12 @@ func DOB() Comparison {
 // property reference); "postcode+number" (same postcode and house
 // number); "dice>=hi" (address Bloom filters); "postcode"; "dice>=lo";
 // "sector" (same postcode sector); "outward" (same outward code); "else";
-// "null" (no address, postcode or UPRN on one side). The first three
-// levels mean a shared home (see Comparison.Home).
+// "null" (no address, postcode or UPRN on one side). The first two
+// levels mean a shared home (see Comparison.Home): they name one
+// dwelling. A high Dice coefficient does not: the addresses of two flats
+// of one building differ by a flat number only, so neighbours reach it
+// too, and neighbours share surnames and phones no more often than
+// strangers do.
 func Address(dice [2]float64) Comparison {
 	hi, lo := dice[0], dice[1]
 	thresholds([]float64{hi, lo})
@@ -238,7 +242,7 @@ func Address(dice [2]float64) Comparison {
 			}
 			return 7
 		},
-		Home: []uint8{0, 1, 2},
+		Home: []uint8{0, 1},
 	}
 }
 

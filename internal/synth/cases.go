@@ -201,7 +201,11 @@ func (g *gen) dualTenancy(c *chunk, t *tenancy) bool {
 func (g *gen) tenantDied(c *chunk, t *tenancy) bool {
 	r := g.r
 	lo := later(t.start.AddDays(60), g.today.AddDays(-3*365))
-	hi := g.today.AddDays(-45)
+	// A tenancy still running more than four months after a death is a case
+	// whatever grace period an exercise allows for ending it (a month's
+	// notice and the estate's time: up to about 90 days); a death more
+	// recent than that is not yet one, so none is planted there.
+	hi := g.today.AddDays(-120)
 	if hi.Before(lo) {
 		return false
 	}
