@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -80,15 +81,19 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 	step := start(opts.Progress, "ingest "+src.Name, r.NumRows())
 	defer step.Done()
 
-	// The loader calls back with one batch at a time; each batch's clear
-	// records are handed to the encoders through a bounded channel, and
-	// every batch is encoded into its own range of out, so order is kept
-	// without locking. out's capacity is the file's row count, an upper
-	// bound on accepted rows, so reserving a range never reallocates.
+	// The loader calls back with one batch at a time; the batch is split
+	// into chunks that the encoders take from a bounded channel, and every
+	// chunk is encoded into its own range of out, so order is kept without
+	// locking. The callback returns only once its batch is encoded, so the
+	// loader's records are read in place, never copied, and are free for
+	// reuse on return; meanwhile the loader maps the next batches. out's
+	// capacity is the file's row count, an upper bound on accepted rows, so
+	// reserving a range never reallocates.
 	out := make([]pseudo.Record, 0, r.NumRows())
 	type job struct {
-		dst []pseudo.Record
-		src []person.Record
+		dst  []pseudo.Record
+		src  []person.Record
+		done *sync.WaitGroup
 	}
 	jobs := make(chan job, workers)
 	g, gctx := errgroup.WithContext(ctx)
@@ -97,6 +102,7 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 			for j := range jobs {
 				opts.Encoder.EncodeBatch(j.dst, j.src)
 				step.Add(len(j.src))
+				j.done.Done()
 			}
 			return nil
 		})
@@ -105,20 +111,22 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 	g.Go(func() error {
 		defer close(jobs)
 		var err error
+		var pending sync.WaitGroup
 		rep, err = r.Stream(gctx, func(b *load.Batch) error {
+			// Whatever happens, wait for the chunks already handed out:
+			// they read b.Records, which the loader reuses on return.
+			defer pending.Wait()
 			n := len(b.Records)
-			// Batch slices are reused by the loader; the strings inside
-			// may be kept, so a shallow copy is enough.
-			src := make([]person.Record, n)
-			copy(src, b.Records)
 			lo := len(out)
 			out = out[:lo+n]
 			const chunk = 4096
 			for i := 0; i < n; i += chunk {
 				j := min(i+chunk, n)
+				pending.Add(1)
 				select {
-				case jobs <- job{dst: out[lo+i : lo+j], src: src[i:j]}:
+				case jobs <- job{dst: out[lo+i : lo+j], src: b.Records[i:j], done: &pending}:
 				case <-gctx.Done():
+					pending.Done()
 					return gctx.Err()
 				}
 			}

@@ -314,6 +314,8 @@ func (nullColumn) pence(int) (money.Pence, validate.Problem) { return 0, 0 }
 // bindText binds an array checked by textReadable.
 func bindText(a arrow.Array) textSource {
 	switch a := a.(type) {
+	case nil:
+		return nullColumn{}
 	case *array.String:
 		return newStringColumn(a, a.ValueBytes(), a.ValueOffsets())
 	case *array.LargeString:
@@ -502,6 +504,8 @@ func compactDate(v int64) (date.Date, validate.Problem) {
 // bindDate binds an array checked by dateReadable.
 func bindDate(a arrow.Array, format string) dateSource {
 	switch a := a.(type) {
+	case nil:
+		return nullColumn{}
 	case *array.Date32:
 		return &date32Column{v: a.Date32Values(), valid: validityOf(a)}
 	case *array.Date64:
@@ -734,6 +738,9 @@ func trimBlank(s string) string {
 
 // bindMoney binds an array checked by moneyReadable.
 func bindMoney(a arrow.Array, format string) moneySource {
+	if a == nil {
+		return nullColumn{}
+	}
 	id := a.DataType().ID()
 	switch {
 	case id == arrow.NULL:

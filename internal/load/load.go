@@ -153,7 +153,7 @@ func Open(ctx context.Context, src Source, opts Options) (*Reader, error) {
 	opts.Logger.LogAttrs(ctx, slog.LevelInfo, "opened source",
 		slog.String("source", src.Name), slog.String("file", path),
 		slog.Int64("rows", pf.NumRows()), slog.Int("row_groups", pf.NumRowGroups()),
-		slog.Int("columns_read", len(r.plan.leaves)))
+		slog.Int("columns_read", len(r.plan.decoded)))
 	return r, nil
 }
 
@@ -195,6 +195,8 @@ func newReader(src Source, opts Options, pf *file.Reader, size int64) (*Reader, 
 	if pf.NumRows() == 0 {
 		return nil, fmt.Errorf("file %s: has no rows", path)
 	}
+	p.skipNulls(pf)
+	p.readDict(pf, &fr.Props)
 	r := &Reader{src: src, opts: opts, pf: pf, fr: fr, plan: p}
 	var first int64
 	for i := 0; i < pf.NumRowGroups(); i++ {

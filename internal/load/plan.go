@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/person"
@@ -16,8 +17,13 @@ import (
 // plan is a Mapping resolved against one file's schema: which leaf
 // columns to read, and how each canonical column is filled from them.
 type plan struct {
-	leaves  []int    // Parquet leaf column indexes to project, in projection order
-	names   []string // source column name of each projected column
+	leaves []int    // Parquet leaf column indexes to project, in projection order
+	names  []string // source column name of each projected column
+	// read maps a position in the projection to the index of its column in
+	// the records the Parquet reader returns, or -1 for a column that is
+	// null in every row of the file and so is not read (see skipNulls).
+	read    []int
+	decoded []int // the leaves actually read, in record column order
 	text    []textPlan
 	dates   []datePlan
 	balance *moneyPlan
@@ -97,6 +103,7 @@ func resolve(path string, m Mapping, fr *pqarrow.FileReader) (*plan, error) {
 		proj[i] = pos
 		p.leaves = append(p.leaves, sf.ColIndex)
 		p.names = append(p.names, name)
+		p.read = append(p.read, pos)
 		return pos, sf.Field.Type, nil
 	}
 
@@ -176,7 +183,93 @@ func resolve(path string, m Mapping, fr *pqarrow.FileReader) (*plan, error) {
 			p.balance = &moneyPlan{col: pos, format: fm.Format}
 		}
 	}
+	p.decoded = append([]int(nil), p.leaves...)
 	return p, nil
+}
+
+// skipNulls drops from the columns to read every projected column that the
+// footer's statistics show to be null in every row of every row group, so
+// that no time is spent decoding it: such a column is read as all nulls.
+// The first projected column (record_id, or the full name) is always read,
+// so that every batch still carries its row count, and a column is read
+// whenever a row group has no null count for it.
+func (p *plan) skipNulls(pf *file.Reader) {
+	md := pf.MetaData()
+	p.decoded = p.decoded[:0]
+	for k, leaf := range p.leaves {
+		if k > 0 && allNull(md, leaf) {
+			p.read[k] = -1
+			continue
+		}
+		p.read[k] = len(p.decoded)
+		p.decoded = append(p.decoded, leaf)
+	}
+}
+
+// allNull reports whether the footer shows leaf to hold only nulls.
+func allNull(md *metadata.FileMetaData, leaf int) bool {
+	for rg := range md.RowGroups {
+		rgm := md.RowGroup(rg)
+		cc, err := rgm.ColumnChunk(leaf)
+		if err != nil {
+			return false
+		}
+		st, err := cc.Statistics()
+		if err != nil || st == nil || !st.HasNullCount() || st.NullCount() != rgm.NumRows() {
+			return false
+		}
+	}
+	return true
+}
+
+// readDict marks for reading as dictionary arrays the projected byte-array
+// columns whose data pages are all dictionary-encoded in every row group,
+// as the footer's page encoding statistics show. Such a column is then
+// decoded to indices into a dictionary read once per page, rather than to
+// a copy of every value; a column with a plain-encoded page (a dictionary
+// that overflowed) is read as plain values, which costs less than
+// re-encoding them.
+func (p *plan) readDict(pf *file.Reader, props *pqarrow.ArrowReadProperties) {
+	md := pf.MetaData()
+	for _, leaf := range p.decoded {
+		if md.Schema.Column(leaf).PhysicalType() != parquet.Types.ByteArray {
+			continue
+		}
+		if dictionaryOnly(md, leaf) {
+			props.SetReadDict(leaf, true)
+		}
+	}
+}
+
+// Page types of the Parquet format (PageType in parquet.thrift) that hold
+// no data values.
+const (
+	indexPage      = 1
+	dictionaryPage = 2
+)
+
+// dictionaryOnly reports whether every data page of leaf is dictionary-
+// encoded, according to the page encoding statistics of every row group.
+func dictionaryOnly(md *metadata.FileMetaData, leaf int) bool {
+	for rg := range md.RowGroups {
+		cc, err := md.RowGroup(rg).ColumnChunk(leaf)
+		if err != nil || !cc.HasDictionaryPage() {
+			return false
+		}
+		stats := cc.EncodingStats()
+		if len(stats) == 0 {
+			return false
+		}
+		for _, s := range stats {
+			if s.PageType == indexPage || s.PageType == dictionaryPage {
+				continue
+			}
+			if s.Encoding != parquet.Encodings.RLEDict && s.Encoding != parquet.Encodings.PlainDict {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // lz4Raw is the LZ4_RAW codec of the Parquet format, which the compress

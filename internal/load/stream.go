@@ -137,7 +137,7 @@ func (r *Reader) decode(ctx context.Context, rg int, queue chan<- chan *chunk, w
 				r.rgFirst[rg], r.rgFirst[rg]+r.rgRows[rg]-1, describePanic(p))
 		}
 	}()
-	rr, err := r.fr.GetRecordReader(ctx, r.plan.leaves, []int{rg})
+	rr, err := r.fr.GetRecordReader(ctx, r.plan.decoded, []int{rg})
 	if err != nil {
 		return fmt.Errorf("file %s: row group %d: %w", r.src.Path, rg, err)
 	}
@@ -329,24 +329,30 @@ func (r *Reader) mapBatch(rec arrow.Record, first int64, c *chunk, val *validate
 	c.quar = c.quar[:0]
 
 	p := r.plan
+	column := func(pos int) arrow.Array {
+		if k := p.read[pos]; k >= 0 {
+			return rec.Column(k)
+		}
+		return nil // null in every row: not read
+	}
 	texts := make([][]textSource, len(p.text))
 	for k, tp := range p.text {
 		texts[k] = make([]textSource, len(tp.cols))
 		for j, col := range tp.cols {
-			texts[k][j] = bindText(rec.Column(col))
+			texts[k][j] = bindText(column(col))
 		}
 	}
 	dates := make([]dateSource, len(p.dates))
 	for k, dp := range p.dates {
-		dates[k] = bindDate(rec.Column(dp.col), dp.format)
+		dates[k] = bindDate(column(dp.col), dp.format)
 	}
 	var balance moneySource
 	if p.balance != nil {
-		balance = bindMoney(rec.Column(p.balance.col), p.balance.format)
+		balance = bindMoney(column(p.balance.col), p.balance.format)
 	}
 	var full textSource
 	if p.full != nil {
-		full = bindText(rec.Column(p.full.col))
+		full = bindText(column(p.full.col))
 	}
 
 	keep := 0
