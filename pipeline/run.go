@@ -122,9 +122,11 @@ func Run(ctx context.Context, o RunOptions) (res *RunResult, err error) {
 	// A run that gets this far is recorded whatever happens next.
 	defer func() {
 		rec.Finish(o.Now().UTC(), err)
-		if mkErr := os.MkdirAll(res.RunDir, 0o700); mkErr != nil {
-			err = errors.Join(err, mkErr)
-			return
+		for _, dir := range []string{res.RunDir, filepath.Dir(res.LedgerFile)} {
+			if mkErr := os.MkdirAll(dir, 0o700); mkErr != nil {
+				err = errors.Join(err, mkErr)
+				return
+			}
 		}
 		if _, pubErr := rec.Publish(context.WithoutCancel(ctx), res.RunDir, res.LedgerFile); pubErr != nil {
 			err = errors.Join(err, fmt.Errorf("record run: %w", pubErr))

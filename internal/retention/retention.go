@@ -181,7 +181,7 @@ func Purge(ctx context.Context, outputs []Output, today date.Date, dryRun bool) 
 		default:
 			rep.Refused = append(rep.Refused, Refusal{Output: o, Reason: err.Error()})
 			errs = append(errs, fmt.Errorf("purge %s: %w", o.Path, err))
-			slog.WarnContext(ctx, "retention: output not purged", "path", o.Path, "reason", err.Error())
+			slog.InfoContext(ctx, "retention: output not purged", "path", o.Path, "reason", err.Error())
 		}
 	}
 	return rep, errors.Join(errs...)
