@@ -10,30 +10,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datamatch/datamatch/internal/benchdata"
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/key"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
 )
 
-// sharedData finds the shared benchmark data: shared/data beside the
-// repository (as CI lays it out), else /work/shared/data.
+// sharedData finds the shared benchmark data (see internal/benchdata).
 func sharedData(t *testing.T) string {
 	t.Helper()
-	wd, err := os.Getwd()
+	d, err := benchdata.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "data")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	return "/work/shared/data"
+	return d
 }
 
 // readFEBRL reads a raw FEBRL CSV into clear records keyed by rec_id,

@@ -8,24 +8,22 @@ import (
 	"testing"
 
 	detectbench "github.com/datamatch/datamatch/benchmarks/detect"
+	"github.com/datamatch/datamatch/internal/benchdata"
 	"github.com/datamatch/datamatch/internal/compare"
 )
 
-// febrl4 returns the folder holding FEBRL4 in the canonical schema, which
-// lies beside the module: ../shared/data/febrl4 from the module root.
+// febrl4 returns the folder holding FEBRL4 in the canonical schema (see
+// internal/benchdata for where it is looked for).
 func febrl4(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	d, err := benchdata.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root %s: %v", root, err)
-	}
-	dir := filepath.Join(root, "..", "shared", "data", "febrl4")
+	dir := filepath.Join(d, "febrl4")
 	for _, f := range []string{"left.parquet", "right.parquet", "truth.parquet"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Fatalf("the FEBRL4 benchmark data is missing (%v): the link tests need %s beside the module", err, dir)
+			t.Fatalf("the FEBRL4 benchmark data is incomplete: %v", err)
 		}
 	}
 	return dir

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
+	"github.com/datamatch/datamatch/internal/benchdata"
 	"github.com/datamatch/datamatch/internal/block"
 	"github.com/datamatch/datamatch/internal/cluster"
 	"github.com/datamatch/datamatch/internal/date"
@@ -37,24 +38,11 @@ const febrlRandomPairs = 300_000
 // dataDir finds the shared benchmark data folder.
 func dataDir(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("DATAMATCH_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
+	d, err := benchdata.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		d := filepath.Join(dir, "shared", "data")
-		if _, err := os.Stat(filepath.Join(d, "febrl4", "left.parquet")); err == nil {
-			return d
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("benchmark data not found: no shared/data/febrl4 above the working directory and DATAMATCH_DATA unset")
-		}
-		dir = parent
-	}
+	return d
 }
 
 // encode pseudonymises recs under a fresh key.

@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datamatch/datamatch/internal/benchdata"
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/validate"
 )
-
-const febrlDir = "/work/shared/data"
 
 // febrlExpect reads a raw FEBRL CSV and returns, by rec_id, the record the
 // canonical FEBRL4 file should load as under the validation rules, with
@@ -89,12 +88,12 @@ func febrlExpect(t *testing.T, csvPath string, today date.Date) (map[string]pers
 func TestFEBRL4(t *testing.T) {
 	for _, side := range []struct{ parquet, csv string }{{"left", "dataset4a"}, {"right", "dataset4b"}} {
 		t.Run(side.parquet, func(t *testing.T) {
-			want, counts := febrlExpect(t, febrlDir+"/raw/febrl/"+side.csv+".csv", runDate)
+			want, counts := febrlExpect(t, febrlDir(t)+"/raw/febrl/"+side.csv+".csv", runDate)
 			if counts["name placeholder"] != 0 {
 				t.Fatalf("the expectation has %d placeholder names; extend the test", counts["name placeholder"])
 			}
 			recs, rep, err := ReadAll(context.Background(),
-				Source{Name: side.parquet, Path: febrlDir + "/febrl4/" + side.parquet + ".parquet"}, testOptions())
+				Source{Name: side.parquet, Path: febrlDir(t) + "/febrl4/" + side.parquet + ".parquet"}, testOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,4 +132,14 @@ func TestFEBRL4(t *testing.T) {
 			}
 		})
 	}
+}
+
+// febrlDir finds the shared benchmark data (see internal/benchdata).
+func febrlDir(t *testing.T) string {
+	t.Helper()
+	d, err := benchdata.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
