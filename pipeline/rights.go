@@ -154,7 +154,7 @@ func Purge(ctx context.Context, o PurgeOptions) (*PurgeResult, error) {
 		return res, nil
 	}
 	if !o.DryRun {
-		if err := ledgerWritable(res.LedgerFile); err != nil {
+		if err := ledger.CheckWritable(res.LedgerFile); err != nil {
 			return nil, fmt.Errorf("nothing purged: %w", err)
 		}
 	}
@@ -313,15 +313,6 @@ func runRecords(ctx context.Context, root string) ([]string, error) {
 	return out, nil
 }
 
-// ledgerWritable checks that the ledger at path can take an entry: it is
-// missing, empty, or ends in a whole, well-formed entry.
-func ledgerWritable(path string) error {
-	_, err := ledger.Last(path)
-	if err == nil || errors.Is(err, ledger.ErrEmpty) || errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return fmt.Errorf("%w (run 'datamatch audit verify')", err)
-}
 
 // ReviewStore reads an exercise's review queue and decisions log for a
 // subject access search. It implements rights.CaseStore.
@@ -515,7 +506,7 @@ func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Finding
 	ledgerPath := filepath.Join(state, LedgerFile)
 	var opened []string
 	if o.Identity != "" {
-		if err := ledgerWritable(ledgerPath); err != nil {
+		if err := ledger.CheckWritable(ledgerPath); err != nil {
 			return nil, err
 		}
 		vaults, err := filepath.Glob(filepath.Join(state, VaultDir, "*.age"))

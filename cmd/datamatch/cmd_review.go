@@ -148,7 +148,7 @@ var reviewDecideCmd = &command{
 				return usagef("--reviewer NAME is required")
 			}
 			ledgerPath := st.ledgerPath()
-			if err := ledgerWritable(ledgerPath); err != nil {
+			if err := ledger.CheckWritable(ledgerPath); err != nil {
 				return err
 			}
 			queue, err := readQueue(st.queuePath())
@@ -202,7 +202,7 @@ var reviewShowCmd = &command{
 				return err
 			}
 			ledgerPath := st.ledgerPath()
-			if err := ledgerWritable(ledgerPath); err != nil {
+			if err := ledger.CheckWritable(ledgerPath); err != nil {
 				return err
 			}
 			queue, decisions, err := readReview(ctx, st.queuePath())
@@ -376,13 +376,3 @@ func readReview(ctx context.Context, queuePath string) ([]review.Case, []review.
 	return queue, decisions, nil
 }
 
-// ledgerWritable checks, before a command acts, that the ledger at path
-// can take an entry: it is missing, empty, or ends in a whole, well-formed
-// entry.
-func ledgerWritable(path string) error {
-	_, err := ledger.Last(path)
-	if err == nil || errors.Is(err, ledger.ErrEmpty) || errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return fmt.Errorf("%w (run 'datamatch audit verify')", err)
-}

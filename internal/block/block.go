@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/datamatch/datamatch/internal/pseudo"
+	"github.com/datamatch/datamatch/internal/radix"
 )
 
 // Pair is a candidate pair, by record index: Left indexes the left
@@ -167,41 +167,6 @@ func (t *keyTable) columns(c0 int, dst [][]uint64) {
 	}
 }
 
-// sortHigh sorts a by its high 32 bits, keeping the order of equal
-// elements (so that indexes in the low bits stay ascending). It is a
-// two-pass LSD radix sort on 16-bit digits; scratch must be at least as
-// long as a.
-func sortHigh(a, scratch []uint64) []uint64 {
-	if len(a) < 1<<12 {
-		slices.Sort(a)
-		return a
-	}
-	var c0, c1 [1 << 16]uint32
-	for _, x := range a {
-		c0[(x>>32)&0xffff]++
-		c1[x>>48]++
-	}
-	var s0, s1 uint32
-	for i := range c0 {
-		n0, n1 := c0[i], c1[i]
-		c0[i], c1[i] = s0, s1
-		s0 += n0
-		s1 += n1
-	}
-	b := scratch[:len(a)]
-	for _, x := range a {
-		d := (x >> 32) & 0xffff
-		b[c0[d]] = x
-		c0[d]++
-	}
-	for _, x := range b {
-		d := x >> 48
-		a[c1[d]] = x
-		c1[d]++
-	}
-	return a
-}
-
 // state is one blocking run.
 type state struct {
 	opts      Options
@@ -282,11 +247,11 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 			st.stats.Name = rules[ri].Name
 			var ls, rs []uint64
 			if dedupe {
-				ls = sortHigh(lcols[j], lscr)
+				ls = radix.SortHigh(lcols[j], lscr)
 			} else {
 				g := errgroup.Group{}
-				g.Go(func() error { ls = sortHigh(lcols[j], lscr); return nil })
-				rs = sortHigh(rcols[j], rscr)
+				g.Go(func() error { ls = radix.SortHigh(lcols[j], lscr); return nil })
+				rs = radix.SortHigh(rcols[j], rscr)
 				g.Wait()
 			}
 			if err := st.join(ctx, c, ls, rs); err != nil {

@@ -357,3 +357,14 @@ func syncDir(dir string) {
 		d.Close()
 	}
 }
+
+// CheckWritable reports whether the ledger at path can take an entry: it
+// is missing, empty, or ends in a whole, well-formed entry. Commands call it
+// before they act, so that nothing is done that could not be recorded.
+func CheckWritable(path string) error {
+	_, err := Last(path)
+	if err == nil || errors.Is(err, ErrEmpty) || errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("%w (run 'datamatch audit verify')", err)
+}

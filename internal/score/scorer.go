@@ -8,6 +8,7 @@ import (
 	"github.com/datamatch/datamatch/internal/compare"
 	"github.com/datamatch/datamatch/internal/pair"
 	"github.com/datamatch/datamatch/internal/pseudo"
+	"github.com/datamatch/datamatch/internal/radix"
 )
 
 // Scorer computes match weights from comparison vectors under a model. It
@@ -305,7 +306,7 @@ func TermAdjustments(m *Model, f int, c compare.Comparison, left, right []pseudo
 		}
 	}
 	total := float64(len(keys))
-	keys = sortHigh(keys, make([]uint64, len(keys)))
+	keys = radix.SortHigh(keys, make([]uint64, len(keys)))
 	adj := make([]float32, len(left))
 	logU := math.Log2(lv.U)
 	for i := 0; i < len(keys); {
@@ -328,35 +329,3 @@ func TermAdjustments(m *Model, f int, c compare.Comparison, left, right []pseudo
 // folded token have their counts pooled, which changes a weight by a
 // fraction of a bit on the rare occasions it happens.
 func fold(t pseudo.Token) uint32 { return uint32(t>>32) ^ uint32(t) }
-
-// sortHigh sorts a by its high 32 bits, keeping the order of equal
-// elements, by two-pass radix sort; scratch is as long as a.
-func sortHigh(a, scratch []uint64) []uint64 {
-	if len(a) < 1<<12 {
-		slices.Sort(a)
-		return a
-	}
-	var c0, c1 [1 << 16]uint32
-	for _, x := range a {
-		c0[(x>>32)&0xffff]++
-		c1[x>>48]++
-	}
-	var s0, s1 uint32
-	for i := range c0 {
-		n0, n1 := c0[i], c1[i]
-		c0[i], c1[i] = s0, s1
-		s0 += n0
-		s1 += n1
-	}
-	for _, x := range a {
-		d := (x >> 32) & 0xffff
-		scratch[c0[d]] = x
-		c0[d]++
-	}
-	for _, x := range scratch {
-		d := x >> 48
-		a[c1[d]] = x
-		c1[d]++
-	}
-	return a
-}
