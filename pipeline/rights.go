@@ -313,7 +313,6 @@ func runRecords(ctx context.Context, root string) ([]string, error) {
 	return out, nil
 }
 
-
 // ReviewStore reads an exercise's review queue and decisions log for a
 // subject access search. It implements rights.CaseStore.
 type ReviewStore struct {

@@ -375,4 +375,3 @@ func readReview(ctx context.Context, queuePath string) ([]review.Case, []review.
 	}
 	return queue, decisions, nil
 }
-
