@@ -55,9 +55,9 @@ purposes:
     fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_start, tenancy_end]
     detections:
       - rule: dual_tenancy
-        thresholds: {min_probability: 0.9, overlap_days: 1}
+        thresholds: {min_probability: 0.5, overlap_days: 1}
       - rule: duplicate_identity
-        thresholds: {min_probability: 0.9, overlap_days: 1}
+        thresholds: {min_probability: 0.5, overlap_days: 1}
     retention: P2Y
     significant_effect: true
     outputs:
@@ -75,7 +75,7 @@ purposes:
     fields: [record_id, tenancy_ref, tenancy_role, tenancy_start, tenancy_end, date_of_death]
     detections:
       - rule: tenancy_after_death
-        thresholds: {min_probability: 0.9, grace_days: 91}
+        thresholds: {min_probability: 0.5, grace_days: 91}
     retention: P2Y
     significant_effect: true
     outputs:
@@ -93,7 +93,7 @@ purposes:
     fields: [record_id, forename, surname, tenancy_start, tenancy_end, balance, forwarding_address, forwarding_postcode]
     detections:
       - rule: arrears_tracing
-        thresholds: {min_probability: 0.9, min_arrears: "£1.00"}
+        thresholds: {min_probability: 0.5, min_arrears: "£1.00"}
     retention: P6M
     significant_effect: true
     outputs:
