@@ -33,6 +33,7 @@ import (
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/exercise"
 	"github.com/datamatch/datamatch/internal/money"
+	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/pair"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
@@ -177,7 +178,16 @@ const (
 )
 
 // normRole returns a tenancy role in lower case without surrounding space.
-func normRole(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+func normRole(s string) string {
+	// Records from the loader carry canonical roles already; a partner's
+	// encoded file or a hand-built record may not, so the rule maps
+	// spellings such as "Lead Tenant" and "MEMBER" itself rather than
+	// taking an unknown spelling for a tenant.
+	if r, ok := normalize.TenancyRole(s); ok {
+		return r
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
 
 // current reports whether a tenancy with these dates is current on today:
 // it has not ended (no end date, or one after today) and has not yet to

@@ -701,3 +701,13 @@ func FuzzDualTenancy(f *testing.F) {
 		}
 	})
 }
+
+func TestNormRoleMapsExportSpellings(t *testing.T) {
+	for in, want := range map[string]string{
+		"Lead Tenant": RoleLead, "JOINT": "joint", "MEMBER": RoleHousehold, " household ": RoleHousehold, "landlord": "landlord",
+	} {
+		if got := normRole(in); got != want {
+			t.Errorf("normRole(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
