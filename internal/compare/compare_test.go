@@ -130,7 +130,18 @@ func TestForename(t *testing.T) {
 		{"same", func(r *pseudo.Record) {}, LevelExact},
 		{"swapped", func(r *pseudo.Record) { r.Forename, r.Surname = 2, 1 }, LevelSwapped},
 		{"nickname", func(r *pseudo.Record) { r.Forename = 9; r.ForenameGroup = 50 }, LevelNickname},
+		{"one edit", func(r *pseudo.Record) { r.Forename = 9; r.ForenameEdits = pseudo.Edits{3, 40, 90} }, LevelOneEdit},
 		{"phonetic alt", func(r *pseudo.Record) { r.Forename = 9; r.ForenamePhonetic = 77; r.ForenamePhonAlt = 60 }, LevelPhonetic},
+		{"initial", func(r *pseudo.Record) {
+			r.Forename = 9
+			r.ForenameIsInitial = true
+			r.ForenameBF, r.ForenameCount = nameFilter(0, 2)
+		}, LevelInitial},
+		{"initial of another", func(r *pseudo.Record) {
+			r.Forename = 9
+			r.ForenameIsInitial, r.ForenameInitial = true, 31
+			r.ForenameBF, r.ForenameCount = nameFilter(0, 2)
+		}, LevelElse},
 		{"dice 0.9", func(r *pseudo.Record) { r.Forename = 9; r.ForenameBF, r.ForenameCount = nameFilter(0, 18) }, DiceLevel(0.9)},
 		{"dice 0.75", func(r *pseudo.Record) { r.Forename = 9; r.ForenameBF, r.ForenameCount = nameFilter(0, 16) }, DiceLevel(0.75)},
 		{"dice 0.6", func(r *pseudo.Record) { r.Forename = 9; r.ForenameBF, r.ForenameCount = nameFilter(0, 12) }, DiceLevel(0.6)},
@@ -140,7 +151,9 @@ func TestForename(t *testing.T) {
 	for _, tt := range tests {
 		a := base
 		a.ForenameGroup, a.ForenamePhonetic, a.ForenamePhonAlt = 50, 60, 61
+		a.ForenameInitial, a.ForenameEdits = 30, pseudo.Edits{5, 40, 70}
 		b := base
+		b.ForenameInitial = 30
 		tt.edit(&b)
 		if tt.name != "nickname" {
 			b.ForenameGroup = 0
@@ -156,17 +169,27 @@ func TestForename(t *testing.T) {
 
 func TestSurname(t *testing.T) {
 	c := Surname([]float64{0.8})
-	if want := []string{LevelExact, LevelSwapped, LevelPhonetic, "dice>=0.80", LevelElse, LevelNull}; !slices.Equal(c.Levels, want) {
+	if want := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic, "dice>=0.80", LevelElse, LevelNull}; !slices.Equal(c.Levels, want) {
 		t.Fatalf("levels %v, want %v", c.Levels, want)
 	}
 	a := person(1, 2)
 	a.SurnamePhonetic = 70
+	a.SurnameEdits = pseudo.Edits{2, 50, 60}
 	tests := []struct {
 		name   string
 		edit   func(r *pseudo.Record)
 		expect string
 	}{
 		{"same", func(r *pseudo.Record) {}, LevelExact},
+		{"maiden name kept as a middle name", func(r *pseudo.Record) {
+			r.Surname = 8
+			r.MiddleSurname = 2
+		}, LevelMiddle},
+		{"one edit", func(r *pseudo.Record) {
+			r.Surname = 8
+			r.SurnameEdits = pseudo.Edits{1, 2, 3}
+			r.SurnameBF, r.SurnameCount = nameFilter(100, 5)
+		}, LevelOneEdit},
 		{"phonetic", func(r *pseudo.Record) {
 			r.Surname = 8
 			r.SurnamePhonAlt = 70
@@ -180,6 +203,7 @@ func TestSurname(t *testing.T) {
 	for _, tt := range tests {
 		b := a
 		b.SurnamePhonetic = 0
+		b.SurnameEdits = pseudo.Edits{}
 		tt.edit(&b)
 		if got, want := c.Compare(&a, &b), level(t, c, tt.expect); got != want {
 			t.Errorf("%s: level %q, want %q", tt.name, c.Levels[got], tt.expect)

@@ -13,6 +13,9 @@ const (
 	LevelSwapped  = "swapped"
 	LevelNickname = "nickname"
 	LevelPhonetic = "phonetic"
+	LevelOneEdit  = "one-edit"
+	LevelInitial  = "initial"
+	LevelMiddle   = "middle-name"
 	LevelElse     = "else"
 	LevelNull     = "null"
 )
@@ -93,13 +96,15 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 
 // Forename compares forenames. Levels, first that applies: "exact";
 // "swapped" (forename and surname exchanged between the records);
-// "nickname" (same nickname group: Robert, Bob, Rob); "phonetic" (a Double
-// Metaphone code in common); one "dice>=t" level per threshold in dice
-// (Dice coefficient of the q-gram Bloom filters); "else"; "null".
-// dice must be decreasing and within (0, 1].
+// "nickname" (same nickname group: Robert, Bob, Rob); "one-edit" (one
+// character mistyped, missing, added, or two exchanged: see pseudo.Edits);
+// "phonetic" (a Double Metaphone code in common); "initial" (one forename
+// is only the other's initial: J, Jade); one "dice>=t" level per
+// threshold in dice (Dice coefficient of the q-gram Bloom filters);
+// "else"; "null". dice must be decreasing and within (0, 1].
 func Forename(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelPhonetic}
+	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelOneEdit, LevelPhonetic, LevelInitial}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -119,21 +124,27 @@ func Forename(dice []float64) Comparison {
 				return 1
 			case a.ForenameGroup != 0 && a.ForenameGroup == b.ForenameGroup:
 				return 2
-			case phonetic(a.ForenamePhonetic, a.ForenamePhonAlt, b.ForenamePhonetic, b.ForenamePhonAlt):
+			case a.ForenameEdits.Share(&b.ForenameEdits):
 				return 3
+			case phonetic(a.ForenamePhonetic, a.ForenamePhonAlt, b.ForenamePhonetic, b.ForenamePhonAlt):
+				return 4
+			case (a.ForenameIsInitial || b.ForenameIsInitial) && eq(a.ForenameInitial, b.ForenameInitial):
+				return 5
 			}
 			d := nameDice(&a.ForenameBF, &b.ForenameBF, a.ForenameCount, b.ForenameCount)
-			return 4 + diceBand(d, ts)
+			return 6 + diceBand(d, ts)
 		},
 		Term: func(r *pseudo.Record) pseudo.Token { return r.Forename },
 	}
 }
 
-// Surname compares surnames. Levels: "exact"; "swapped"; "phonetic"; one
+// Surname compares surnames. Levels: "exact"; "swapped"; "middle-name"
+// (one record's surname is the other's last middle name: a maiden or
+// former surname kept as a middle name); "one-edit"; "phonetic"; one
 // "dice>=t" level per threshold; "else"; "null".
 func Surname(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelSwapped, LevelPhonetic}
+	levels := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -151,11 +162,15 @@ func Surname(dice []float64) Comparison {
 				return 0
 			case swapped(a, b):
 				return 1
-			case phonetic(a.SurnamePhonetic, a.SurnamePhonAlt, b.SurnamePhonetic, b.SurnamePhonAlt):
+			case eq(a.Surname, b.MiddleSurname) || eq(b.Surname, a.MiddleSurname):
 				return 2
+			case a.SurnameEdits.Share(&b.SurnameEdits):
+				return 3
+			case phonetic(a.SurnamePhonetic, a.SurnamePhonAlt, b.SurnamePhonetic, b.SurnamePhonAlt):
+				return 4
 			}
 			d := nameDice(&a.SurnameBF, &b.SurnameBF, a.SurnameCount, b.SurnameCount)
-			return 3 + diceBand(d, ts)
+			return 5 + diceBand(d, ts)
 		},
 		Term:      func(r *pseudo.Record) pseudo.Token { return r.Surname },
 		Household: true,

@@ -19,7 +19,7 @@ const (
 	// scheme names the pseudonymisation scheme: the normalisation rules,
 	// the derived values, the sub-key purposes, the token truncation and
 	// the q-gram features. A change to any of them must change scheme.
-	scheme = "datamatch-pseudo-1"
+	scheme = "datamatch-pseudo-2"
 )
 
 // Params identify an encoding scheme. Records can be compared only with

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -24,7 +25,10 @@ import (
 )
 
 // field is the domain of an exact pseudonym. Each has its own sub-key, so
-// equal values of different fields get unrelated tokens.
+// equal values of different fields get unrelated tokens, except the
+// forename and the surname: they share the domain "name", so that names
+// exchanged between the two fields, or a former surname kept among the
+// middle names, can be recognised.
 type field uint8
 
 const (
@@ -47,15 +51,16 @@ const (
 	fUPRN
 	fPhone
 	fEmail
+	fForenameInitial
 	numFields
 )
 
 // fieldPurpose names each field's sub-key: the key is Derive("token/" +
 // purpose).
 var fieldPurpose = [numFields]string{
-	fForename:         "forename",
+	fForename:         "name",
 	fMiddleNames:      "middle_names",
-	fSurname:          "surname",
+	fSurname:          "name",
 	fForenamePhonetic: "forename.phonetic",
 	fSurnamePhonetic:  "surname.phonetic",
 	fForenameGroup:    "forename.group",
@@ -72,7 +77,11 @@ var fieldPurpose = [numFields]string{
 	fUPRN:             "uprn",
 	fPhone:            "phone",
 	fEmail:            "email",
+	fForenameInitial:  "forename.initial",
 }
+
+// editPurpose names the sub-keys of the Edits: Derive("edits/" + purpose).
+var editPurpose = [2]string{"forename", "surname"}
 
 // cacheLimit bounds each per-worker cache. A full cache is emptied and
 // refilled, which keeps memory bounded and the frequent values cached.
@@ -85,6 +94,7 @@ type Encoder struct {
 	keyID     string
 	tokenKeys [numFields][]byte
 	filters   [numFilters]filterTable
+	edits     [2]editKeyer // forename, surname
 	// free holds idle worker states (HMAC instances and caches), so that
 	// caches outlive one call without being shared between goroutines.
 	free chan *state
@@ -103,6 +113,9 @@ func NewEncoder(k key.Key) *Encoder {
 	}
 	for f := range numFilters {
 		e.filters[f] = newFilterTable(k.Derive("bloom/"+filterPurpose[f]), filterShape[f])
+	}
+	for i, p := range editPurpose {
+		e.edits[i] = newEditKeyer(k.Derive("edits/" + p))
 	}
 	return e
 }
@@ -195,8 +208,8 @@ type state struct {
 	forenames  memo[forenameInfo]
 	surnames   memo[surnameInfo]
 	postcodes  memo[postcodeInfo]
-	middles    memo[Token] // by normalised value
-	rawMiddles memo[Token] // by raw value, for forenames of one word
+	middles    memo[middleInfo] // by normalised value
+	rawMiddles memo[middleInfo] // by raw value, for forenames of one word
 	houses     memo[Token]
 	outwards   memo[Token]
 	sectors    memo[Token]
@@ -438,10 +451,12 @@ func houseNumber(a string) string {
 
 // forenameInfo is everything derived from one raw forename value.
 type forenameInfo struct {
-	tok, phon, phonAlt, group Token
-	filter                    NameFilter
-	count                     uint16
-	rest                      string // normalised words after the first
+	tok, phon, phonAlt, group, initial Token
+	isInitial                          bool
+	filter                             NameFilter
+	count                              uint16
+	edits                              Edits
+	rest                               string // normalised words after the first
 }
 
 // surnameInfo is everything derived from one raw surname value.
@@ -449,6 +464,13 @@ type surnameInfo struct {
 	tok, phon, phonAlt Token
 	filter             NameFilter
 	count              uint16
+	edits              Edits
+}
+
+// middleInfo is everything derived from a value of the middle names.
+type middleInfo struct {
+	tok     Token // all the middle names
+	surname Token // the last one, keyed as a surname
 }
 
 type postcodeInfo struct{ full, outward, sector Token }
@@ -465,26 +487,28 @@ func (e *Encoder) encodeNames(st *state, dst *Record, src *person.Record) {
 		}
 	}
 	dst.Forename, dst.ForenamePhonetic, dst.ForenamePhonAlt, dst.ForenameGroup = fn.tok, fn.phon, fn.phonAlt, fn.group
-	dst.ForenameBF, dst.ForenameCount = fn.filter, fn.count
+	dst.ForenameInitial, dst.ForenameIsInitial = fn.initial, fn.isInitial
+	dst.ForenameBF, dst.ForenameCount, dst.ForenameEdits = fn.filter, fn.count, fn.edits
 
+	var mi middleInfo
 	switch {
 	case fn.rest == "" && src.MiddleNames == "":
 	case fn.rest == "":
 		// The usual case: middle names in their own column, cached by
 		// their raw value.
-		t, ok := st.rawMiddles.get(src.MiddleNames)
-		if !ok {
-			t = e.cachedToken(st, &st.middles, fMiddleNames, normalize.Name(src.MiddleNames))
-			st.rawMiddles.put(src.MiddleNames, t)
+		var ok bool
+		if mi, ok = st.rawMiddles.get(src.MiddleNames); !ok {
+			mi = e.middle(st, normalize.Name(src.MiddleNames))
+			st.rawMiddles.put(src.MiddleNames, mi)
 		}
-		dst.MiddleNames = t
 	default:
 		middle := fn.rest
 		if m := normalize.Name(src.MiddleNames); m != "" {
 			middle += " " + m
 		}
-		dst.MiddleNames = e.cachedToken(st, &st.middles, fMiddleNames, middle)
+		mi = e.middle(st, middle)
 	}
+	dst.MiddleNames, dst.MiddleSurname = mi.tok, mi.surname
 
 	if src.Surname != "" {
 		sn, ok := st.surnames.get(src.Surname)
@@ -493,8 +517,23 @@ func (e *Encoder) encodeNames(st *state, dst *Record, src *person.Record) {
 			st.surnames.put(src.Surname, sn)
 		}
 		dst.Surname, dst.SurnamePhonetic, dst.SurnamePhonAlt = sn.tok, sn.phon, sn.phonAlt
-		dst.SurnameBF, dst.SurnameCount = sn.filter, sn.count
+		dst.SurnameBF, dst.SurnameCount, dst.SurnameEdits = sn.filter, sn.count, sn.edits
 	}
+}
+
+// middle derives the middle-name pseudonyms from the normalised middle
+// names m, through the cache of normalised values.
+func (e *Encoder) middle(st *state, m string) middleInfo {
+	if m == "" {
+		return middleInfo{}
+	}
+	if mi, ok := st.middles.get(m); ok {
+		return mi
+	}
+	last := m[strings.LastIndexByte(m, ' ')+1:]
+	mi := middleInfo{tok: e.token(st, fMiddleNames, m), surname: e.token(st, fSurname, last)}
+	st.middles.put(m, mi)
+	return mi
 }
 
 // forename derives the forename pseudonyms from the first word of the
@@ -510,6 +549,10 @@ func (e *Encoder) forename(st *state, raw string) forenameInfo {
 	fi.phon, fi.phonAlt = e.phonetic(st, fForenamePhonetic, first)
 	fi.group = e.token(st, fForenameGroup, nickname.Group(first))
 	fi.count = e.filters[filterForename].addWord(fi.filter[:], first)
+	_, size := utf8.DecodeRuneInString(first)
+	fi.initial = e.token(st, fForenameInitial, first[:size])
+	fi.isInitial = size == len(first)
+	fi.edits = e.edits[0].edits(first)
 	fi.rest = strings.Clone(rest) // cached: must not share the caller's memory
 	return fi
 }
@@ -526,6 +569,7 @@ func (e *Encoder) surname(st *state, raw string) surnameInfo {
 	si.tok = e.token(st, fSurname, joined)
 	si.phon, si.phonAlt = e.phonetic(st, fSurnamePhonetic, joined)
 	si.count = e.filters[filterSurname].addWord(si.filter[:], joined)
+	si.edits = e.edits[1].edits(joined)
 	return si
 }
 

@@ -2,6 +2,7 @@ package pseudo
 
 import (
 	"context"
+	"crypto/aes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,6 +11,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +43,42 @@ func refToken(k key.Key, purpose, value string) Token {
 		t = 1
 	}
 	return t
+}
+
+// refEdits computes Edits independently: the AES-256 value of the name and
+// of each of its one-byte deletions, distinct, ascending.
+func refEdits(k key.Key, purpose, w string) Edits {
+	var e Edits
+	if len(w) > MaxEditLen {
+		return e
+	}
+	b, err := aes.NewCipher(k.Derive("edits/" + purpose))
+	if err != nil {
+		panic(err)
+	}
+	seen := map[uint32]bool{}
+	var vals []uint32
+	for i := -1; i < len(w); i++ {
+		v := w
+		if i >= 0 {
+			v = w[:i] + w[i+1:]
+		}
+		var in, out [16]byte
+		copy(in[:], v)
+		in[15] = byte(len(v))
+		b.Encrypt(out[:], in[:])
+		x := binary.BigEndian.Uint32(out[:])
+		if x == 0 {
+			x = 1
+		}
+		if !seen[x] {
+			seen[x] = true
+			vals = append(vals, x)
+		}
+	}
+	slices.Sort(vals)
+	copy(e[:], vals)
+	return e
 }
 
 // refFilter computes a filter independently: padded bigrams of each word,
@@ -114,9 +152,13 @@ func TestDerivations(t *testing.T) {
 
 	want := Record{
 		RecordID:         "R1",
-		Forename:         refToken(k, "forename", "mary"),
+		Forename:         refToken(k, "name", "mary"),
 		MiddleNames:      refToken(k, "middle_names", "jane anne"),
-		Surname:          refToken(k, "surname", "obriensmith"),
+		Surname:          refToken(k, "name", "obriensmith"),
+		ForenameInitial:  refToken(k, "forename.initial", "m"),
+		MiddleSurname:    refToken(k, "name", "anne"),
+		ForenameEdits:    refEdits(k, "forename", "mary"),
+		SurnameEdits:     refEdits(k, "surname", "obriensmith"),
 		ForenamePhonetic: refToken(k, "forename.phonetic", "MR"),
 		SurnamePhonetic:  refToken(k, "surname.phonetic", "APRN"),
 		ForenameGroup:    refToken(k, "forename.group", "mary"),

@@ -27,7 +27,7 @@ import (
 // describes the format.
 const (
 	formatName    = "datamatch-pseudonymised-records"
-	formatVersion = 1
+	formatVersion = 2
 
 	metaFormat      = "datamatch.format"
 	metaVersion     = "datamatch.format_version"
@@ -100,6 +100,8 @@ const (
 	kindAddressFilter
 	kindDate
 	kindMoney
+	kindEdits
+	kindFlag
 )
 
 // column is one column of the format and where its value lives in a Record.
@@ -111,6 +113,8 @@ type column struct {
 	str      func(*Record) *string
 	tok      func(*Record) *Token
 	date     func(*Record) *date.Date
+	edits    func(*Record) *Edits
+	flag     func(*Record) *bool
 }
 
 func tokenCol(name string, get func(*Record) *Token) column {
@@ -136,6 +140,9 @@ var columns = []column{
 	tokenCol("surname_phonetic", func(r *Record) *Token { return &r.SurnamePhonetic }),
 	tokenCol("surname_phonetic_alt", func(r *Record) *Token { return &r.SurnamePhonAlt }),
 	tokenCol("forename_group", func(r *Record) *Token { return &r.ForenameGroup }),
+	tokenCol("forename_initial", func(r *Record) *Token { return &r.ForenameInitial }),
+	{name: "forename_is_initial", kind: kindFlag, flag: func(r *Record) *bool { return &r.ForenameIsInitial }},
+	tokenCol("middle_surname", func(r *Record) *Token { return &r.MiddleSurname }),
 	tokenCol("dob", func(r *Record) *Token { return &r.DOB }),
 	tokenCol("dob_year", func(r *Record) *Token { return &r.DOBYear }),
 	tokenCol("dob_month_day", func(r *Record) *Token { return &r.DOBMonthDay }),
@@ -153,6 +160,8 @@ var columns = []column{
 	{name: "forename_bf", kind: kindNameFilter, nullable: true},
 	{name: "surname_bf", kind: kindNameFilter, nullable: true},
 	{name: "address_bf", kind: kindAddressFilter, nullable: true},
+	{name: "forename_edits", kind: kindEdits, nullable: true, edits: func(r *Record) *Edits { return &r.ForenameEdits }},
+	{name: "surname_edits", kind: kindEdits, nullable: true, edits: func(r *Record) *Edits { return &r.SurnameEdits }},
 	{name: "tenancy_ref", kind: kindString, nullable: true, str: func(r *Record) *string { return &r.TenancyRef }},
 	{name: "tenancy_role", kind: kindString, nullable: true, dict: true, str: func(r *Record) *string { return &r.TenancyRole }},
 	{name: "tenancy_start", kind: kindDate, nullable: true, dict: true, date: func(r *Record) *date.Date { return &r.TenancyStart }},
@@ -173,6 +182,10 @@ func (c column) arrowType() arrow.DataType {
 		return arrow.FixedWidthTypes.Date32
 	case kindMoney:
 		return arrow.PrimitiveTypes.Int64
+	case kindEdits:
+		return &arrow.FixedSizeBinaryType{ByteWidth: editsBytes}
+	case kindFlag:
+		return arrow.FixedWidthTypes.Boolean
 	}
 	return arrow.BinaryTypes.String
 }
@@ -304,6 +317,20 @@ func (w *Writer) append(r *Record) {
 			}
 		case kindMoney:
 			fb.(*array.Int64Builder).Append(int64(r.Balance))
+		case kindEdits:
+			e := c.edits(r)
+			n := e.Len()
+			if n == 0 {
+				fb.AppendNull()
+				continue
+			}
+			w.buf = w.buf[:0]
+			for _, v := range e {
+				w.buf = binary.LittleEndian.AppendUint32(w.buf, v)
+			}
+			fb.(*array.FixedSizeBinaryBuilder).Append(w.buf)
+		case kindFlag:
+			fb.(*array.BooleanBuilder).Append(*c.flag(r))
 		}
 	}
 }
@@ -538,6 +565,30 @@ func (r *Reader) decode(rec arrow.Record, out []Record) error {
 			for j := range out {
 				if a.IsValid(j) {
 					out[j].Balance = money.Pence(a.Value(j))
+				}
+			}
+		case kindEdits:
+			a := col.(*array.FixedSizeBinary)
+			for j := range out {
+				if !a.IsValid(j) {
+					continue
+				}
+				e := c.edits(&out[j])
+				v := a.Value(j)
+				for k := range e {
+					e[k] = binary.LittleEndian.Uint32(v[4*k:])
+				}
+				if !validEdits(e) {
+					return fmt.Errorf("column %s: row %d is not a sorted set of values", c.name, j)
+				}
+			}
+		case kindFlag:
+			a := col.(*array.Boolean)
+			for j := range out {
+				if a.IsValid(j) {
+					*c.flag(&out[j]) = a.Value(j)
+				} else {
+					return fmt.Errorf("column %s: null in row %d", c.name, j)
 				}
 			}
 		}

@@ -293,7 +293,7 @@ func TestOpenRefuses(t *testing.T) {
 		{"truncated", write("truncated", data[:len(data)/2]), "read"},
 		{"empty", write("empty", nil), "read"},
 		{"plain parquet", raw("plain", arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.BinaryTypes.String}}, nil)), "not a datamatch"},
-		{"other version", raw("v2", withMeta(m, metaVersion, "2")), "version"},
+		{"other version", raw("v1", withMeta(m, metaVersion, "1")), "version"},
 		{"other key id form", raw("kid", withMeta(m, metaKeyID, "abc")), "key ID"},
 		{"other params", raw("params", withMeta(m, metaNameBits, "256")), "parameters"},
 		{"garbled params", raw("garbled", withMeta(m, metaNameK, "thirty")), "parameters"},

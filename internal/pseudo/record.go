@@ -37,6 +37,13 @@ type Record struct {
 	SurnamePhonetic  Token
 	SurnamePhonAlt   Token
 	ForenameGroup    Token // nickname group (Robert, Bob, Rob ...)
+	ForenameInitial  Token // the forename's first letter
+	// MiddleSurname is the last middle name keyed as a surname, so that
+	// it equals the Surname of a record of the same person under a former
+	// or maiden name kept as a middle name.
+	MiddleSurname Token
+	// ForenameIsInitial reports that the forename is only an initial ("J").
+	ForenameIsInitial bool
 
 	// Date of birth and its parts.
 	DOB          Token
@@ -63,6 +70,10 @@ type Record struct {
 	ForenameCount uint16 // bits set in ForenameBF
 	SurnameCount  uint16
 	AddressCount  uint16
+	// One-edit neighbourhoods of the forename's first word and of the
+	// joined surname (see Edits).
+	ForenameEdits Edits
+	SurnameEdits  Edits
 
 	// Attributes carried as evidence for detections.
 	TenancyRef   string
