@@ -109,6 +109,7 @@ func dobYear(r *pseudo.Record) pseudo.Token          { return r.DOBYear }
 func dobMonthDay(r *pseudo.Record) pseudo.Token      { return r.DOBMonthDay }
 func surname(r *pseudo.Record) pseudo.Token          { return r.Surname }
 func forename(r *pseudo.Record) pseudo.Token         { return r.Forename }
+func forenameInitial(r *pseudo.Record) pseudo.Token  { return r.ForenameInitial }
 func surnamePhonetic(r *pseudo.Record) pseudo.Token  { return r.SurnamePhonetic }
 func forenamePhonetic(r *pseudo.Record) pseudo.Token { return r.ForenamePhonetic }
 func postcode(r *pseudo.Record) pseudo.Token         { return r.Postcode }
@@ -182,6 +183,7 @@ func DefaultRules() []Rule {
 		TokenRule("sector+forename-group+birth-year", sector, forenameGroup, dobYear),
 		TokenRule("surname+forename+birth-year", surname, forename, dobYear),
 		TokenRule("surname+forename+birth-day", surname, forename, dobMonthDay),
+		TokenRule("surname+initial+birth-year", surname, forenameInitial, dobYear),
 		TokenRule("email", email),
 		TokenRule("phone", phone),
 		TokenRule("uprn+forename-group", uprn, forenameGroup),
