@@ -28,6 +28,9 @@ type encoded struct {
 	truth       map[[2]int32]bool // (left, right) index pairs
 	copyOf      []int32           // left index each right record copies, or -1
 	encode      time.Duration     // wall time spent pseudonymising
+	// clear holds, per side, each record's normalised names and address,
+	// when the task was built with them (see clearComparisons).
+	clear [2][]clearText
 }
 
 // isTrue reports whether (l, r) is a true pair; cheap enough to call for
@@ -41,6 +44,12 @@ const chunk = 1 << 14
 // build makes and pseudonymises the task's records in parallel, timing
 // only the pseudonymisation.
 func build(tb testing.TB, task Task) *encoded {
+	return buildWith(tb, task, false)
+}
+
+// buildWith is build, keeping each record's clear names and address when
+// keepClear is set.
+func buildWith(tb testing.TB, task Task, keepClear bool) *encoded {
 	tb.Helper()
 	k, err := key.Generate()
 	if err != nil {
@@ -53,6 +62,9 @@ func build(tb testing.TB, task Task) *encoded {
 		truth: make(map[[2]int32]bool, task.Matches()),
 	}
 	truthRight := make([]int32, task.N)
+	if keepClear {
+		e.clear = [2][]clearText{make([]clearText, task.N), make([]clearText, task.N)}
+	}
 	var encodeNanos [2]int64 // per side, summed over workers, then scaled
 	for side := range 2 {
 		g := errgroup.Group{}
@@ -68,6 +80,11 @@ func build(tb testing.TB, task Task) *encoded {
 						clear[i] = task.Left(lo + i)
 					} else {
 						clear[i], truthRight[lo+i] = task.Right(lo + i)
+					}
+				}
+				if keepClear {
+					for i := range clear {
+						e.clear[side][lo+i] = clearOf(&clear[i])
 					}
 				}
 				start := time.Now()
