@@ -34,7 +34,9 @@ const RecordRefPurpose = "record-ref"
 
 // RunRecordOutputs reads the run record at path and returns the outputs it
 // lists, each with the retention-until date of its purpose in that record
-// (zero when the record does not list the purpose). It implements
+// (zero when the record does not list the purpose), and the run's own
+// files (quarantine lists, data-quality report), dated with the latest of
+// its purposes' retention. It implements
 // retention.RunRecordReader through retention.RunRecordReaderFunc.
 func RunRecordOutputs(path string) ([]retention.Output, error) {
 	rec, err := runrecord.Read(path)
@@ -45,9 +47,15 @@ func RunRecordOutputs(path string) ([]retention.Output, error) {
 	for _, p := range rec.Purposes {
 		until[p.Name] = p.RetentionUntil
 	}
-	out := make([]retention.Output, 0, len(rec.Outputs))
+	out := make([]retention.Output, 0, len(rec.Outputs)+len(rec.RunFiles))
 	for _, o := range rec.Outputs {
 		out = append(out, retention.Output{Path: o.Path, RunID: rec.RunID, Purpose: o.Purpose, RetentionUntil: until[o.Purpose]})
+	}
+	// The run's own files document how its inputs were handled: they go
+	// with the last of its outputs.
+	last := rec.RetentionUntil()
+	for _, f := range rec.RunFiles {
+		out = append(out, retention.Output{Path: f.Path, RunID: rec.RunID, RetentionUntil: last})
 	}
 	return out, nil
 }
@@ -114,8 +122,9 @@ type RefusedFile struct {
 
 // Kinds of purged file.
 const (
-	PurgedOutput = "output"
-	PurgedVault  = "vault"
+	PurgedOutput  = "output"
+	PurgedVault   = "vault"
+	PurgedRunFile = "run_file" // a quarantine list or data-quality report
 )
 
 // Purge deletes what an exercise holds past its retention: every output
@@ -185,6 +194,11 @@ func Purge(ctx context.Context, o PurgeOptions) (*PurgeResult, error) {
 
 	rec := PurgeRecord{Today: today, Files: []PurgedFile{}}
 	for _, p := range res.Outputs.Purged {
+		if p.Purpose == "" {
+			// A run's own file, kept for all its purposes.
+			rec.Files = append(rec.Files, purgedFile(PurgedRunFile, p, purposes[p.RunID]))
+			continue
+		}
 		rec.Files = append(rec.Files, purgedFile(PurgedOutput, p, []string{p.Purpose}))
 	}
 	for _, p := range res.Vaults.Purged {
@@ -577,7 +591,17 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 		if err != nil {
 			return nil, err
 		}
+		files := make([]rights.OutputFile, 0, len(rec.Outputs))
 		for _, o := range rec.Outputs {
+			files = append(files, rights.OutputFile{Path: o.Path, Purpose: o.Purpose, Recipient: o.Recipient})
+		}
+		// Quarantine lists name the record_ids of the rows set aside.
+		for _, f := range rec.RunFiles {
+			if f.Kind == runrecord.FileQuarantine {
+				files = append(files, rights.OutputFile{Path: f.Path, Recipient: "quarantine"})
+			}
+		}
+		for _, o := range files {
 			p := o.Path
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(filepath.Dir(path), p)
@@ -592,7 +616,8 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 				continue
 			}
 			seen[p] = true
-			out = append(out, rights.OutputFile{Path: p, RunID: rec.RunID, Purpose: o.Purpose, Recipient: o.Recipient})
+			o.Path, o.RunID = p, rec.RunID
+			out = append(out, o)
 		}
 	}
 	return out, nil

@@ -277,6 +277,9 @@ func (r *runner) ingest(ctx context.Context, exclusions *rights.List) error {
 				if err := load.WriteQuarantine(q, ds.Report.Quarantine); err != nil {
 					return err
 				}
+				if err := r.runFile(q, runrecord.FileQuarantine, ds.Name, int64(len(ds.Report.Quarantine))); err != nil {
+					return err
+				}
 			}
 		}
 		r.res.Record.Inputs = append(r.res.Record.Inputs, in)
@@ -285,7 +288,22 @@ func (r *runner) ingest(ctx context.Context, exclusions *rights.List) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(r.res.RunDir, "data-quality.json"), append(b, '\n'))
+	dq := filepath.Join(r.res.RunDir, "data-quality.json")
+	if err := writeFile(dq, append(b, '\n')); err != nil {
+		return err
+	}
+	return r.runFile(dq, runrecord.FileDataQuality, "", 0)
+}
+
+// runFile lists a file the run wrote about its inputs in the run record,
+// so that retention purges it and subject access searches it.
+func (r *runner) runFile(path, kind, dataset string, rows int64) error {
+	sum, err := runrecord.Hash(path)
+	if err != nil {
+		return err
+	}
+	r.res.Record.RunFiles = append(r.res.Record.RunFiles, runrecord.RunFile{Path: path, Kind: kind, Dataset: dataset, Rows: rows, SHA256: sum})
+	return nil
 }
 
 // problemCounts flattens a data-quality report into "column/problem" counts

@@ -263,6 +263,25 @@ func TestRunAccountsForEveryRow(t *testing.T) {
 	if quarantined == 0 {
 		t.Error("no row quarantined: the generator's invalid rows were accepted, and the accounting is not exercised")
 	}
+	// The quarantine lists and the data-quality report are recorded, so
+	// that retention purges them and subject access searches the lists.
+	var listed int64
+	kinds := map[string]int{}
+	for _, f := range onDisk.RunFiles {
+		kinds[f.Kind]++
+		if sum, err := runrecord.Hash(f.Path); err != nil || sum != f.SHA256 {
+			t.Errorf("run file %s: sha256 %s (%v), run record says %s", f.Path, sum, err, f.SHA256)
+		}
+		if f.Kind == runrecord.FileQuarantine {
+			listed += f.Rows
+			if n := parquetRows(t, f.Path); n != f.Rows {
+				t.Errorf("quarantine list %s: %d rows, run record says %d", f.Path, n, f.Rows)
+			}
+		}
+	}
+	if listed != quarantined || kinds[runrecord.FileDataQuality] != 1 {
+		t.Errorf("run files list %d quarantined rows (inputs say %d) and %d data-quality reports (want 1)", listed, quarantined, kinds[runrecord.FileDataQuality])
+	}
 	var want []string
 	for name := range used {
 		want = append(want, name)

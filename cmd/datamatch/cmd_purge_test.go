@@ -55,10 +55,14 @@ func newRanExercise(t *testing.T) *ranExercise {
 
 // outputPath returns where an output of the run is.
 func (x *ranExercise) outputPath(o runrecord.Output) string {
-	if filepath.IsAbs(o.Path) {
-		return o.Path
+	return x.path(o.Path)
+}
+
+func (x *ranExercise) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
 	}
-	return filepath.Join(x.runDir, o.Path)
+	return filepath.Join(x.runDir, p)
 }
 
 func sha256File(t *testing.T, path string) string {
@@ -98,11 +102,14 @@ func TestPurge(t *testing.T) {
 		t.Fatal("the run queued nothing, so there is no vault to purge")
 	}
 	until := map[string]date.Date{}
-	var sigLatest date.Date
+	var sigLatest, latest date.Date
 	for _, p := range x.record.Purposes {
 		until[p.Name] = p.RetentionUntil
 		if p.SignificantEffect && (sigLatest.IsZero() || p.RetentionUntil.After(sigLatest)) {
 			sigLatest = p.RetentionUntil
+		}
+		if latest.IsZero() || p.RetentionUntil.After(latest) {
+			latest = p.RetentionUntil
 		}
 	}
 	sums := map[string]string{}
@@ -110,6 +117,15 @@ func TestPurge(t *testing.T) {
 		sums[x.outputPath(o)] = sha256File(t, x.outputPath(o))
 	}
 	sums[x.vault] = sha256File(t, x.vault)
+	if len(x.record.RunFiles) == 0 {
+		t.Fatal("the run record lists no run files (quarantine lists, data-quality report)")
+	}
+	for _, f := range x.record.RunFiles {
+		sums[x.path(f.Path)] = sha256File(t, x.path(f.Path))
+		if sums[x.path(f.Path)] != f.SHA256 {
+			t.Errorf("run file %s: sha256 %s, run record says %s", f.Path, sums[x.path(f.Path)], f.SHA256)
+		}
+	}
 
 	// dueBy lists the outputs whose purpose's retention has ended by d.
 	dueBy := func(d string) []string {
@@ -125,6 +141,12 @@ func TestPurge(t *testing.T) {
 		}
 		if !day.Before(sigLatest) {
 			out = append(out, x.vault)
+		}
+		// The run's own files go with the last of its outputs.
+		if !day.Before(latest) {
+			for _, f := range x.record.RunFiles {
+				out = append(out, x.path(f.Path))
+			}
 		}
 		slices.Sort(out)
 		return out
@@ -327,8 +349,8 @@ func TestPurgeRefusesPathsOutsideOutputDir(t *testing.T) {
 	if err := json.Unmarshal(entries[len(entries)-1].Data, &d); err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Refused) != 3 || len(d.Files) != len(x.record.Outputs)+1 {
-		t.Errorf("ledger purge entry: %d files, %d refused; want %d, 3", len(d.Files), len(d.Refused), len(x.record.Outputs)+1)
+	if want := len(x.record.Outputs) + len(x.record.RunFiles) + 1; len(d.Refused) != 3 || len(d.Files) != want {
+		t.Errorf("ledger purge entry: %d files, %d refused; want %d, 3", len(d.Files), len(d.Refused), want)
 	}
 	if _, err := ledger.Verify(x.ledger); err != nil {
 		t.Error(err)

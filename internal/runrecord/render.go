@@ -139,6 +139,19 @@ func (r *Record) Render(w io.Writer) error {
 		b.WriteString("  (none)\n")
 	}
 
+	if len(r.RunFiles) > 0 {
+		section(&b, "Run files (kept until "+r.RetentionUntil().String()+")")
+		rows := [][]string{{"File", "Kind", "Dataset", "Rows"}}
+		for _, f := range r.RunFiles {
+			n := ""
+			if f.Kind == FileQuarantine {
+				n = thousands(f.Rows)
+			}
+			rows = append(rows, []string{f.Path, f.Kind, f.Dataset, n})
+		}
+		table(&b, "  ", rows, 3)
+	}
+
 	section(&b, "Automated-decision assessment")
 	for i, a := range r.Assessments {
 		if i > 0 {

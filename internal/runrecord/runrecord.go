@@ -75,6 +75,10 @@ type Record struct {
 	Bands      []Band          `json:"bands"`
 	Detections []Detection     `json:"detections"`
 	Outputs    []Output        `json:"outputs"`
+	// RunFiles lists the files the run wrote about its inputs rather than
+	// for a purpose: each dataset's quarantine list and the data-quality
+	// report. They are kept until the last purpose's retention ends.
+	RunFiles []RunFile `json:"run_files"`
 	// Assessments holds one automated-decision assessment per purpose.
 	Assessments []Assessment `json:"automated_decision_assessment"`
 }
@@ -148,6 +152,37 @@ type Output struct {
 	Fields    []string `json:"fields"` // the columns it contains, in order
 	Rows      int64    `json:"rows"`
 	SHA256    string   `json:"sha256"`
+}
+
+// Kinds of run file.
+const (
+	// FileQuarantine is a dataset's quarantine list: row numbers,
+	// record_ids and reasons of the rows set aside.
+	FileQuarantine = "quarantine"
+	// FileDataQuality is the data-quality report: counts only.
+	FileDataQuality = "data_quality"
+)
+
+// RunFile is a file a run wrote about its inputs.
+type RunFile struct {
+	Path    string `json:"path"`
+	Kind    string `json:"kind"`              // FileQuarantine or FileDataQuality
+	Dataset string `json:"dataset,omitempty"` // the dataset a quarantine list is of
+	Rows    int64  `json:"rows,omitempty"`    // rows of a quarantine list
+	SHA256  string `json:"sha256"`
+}
+
+// RetentionUntil returns the date by which the run's own files must be
+// gone: the latest of its purposes' retention dates, or the zero Date if
+// it has no purpose.
+func (r *Record) RetentionUntil() date.Date {
+	var until date.Date
+	for _, p := range r.Purposes {
+		if until.IsZero() || until.Before(p.RetentionUntil) {
+			until = p.RetentionUntil
+		}
+	}
+	return until
 }
 
 // Assessment is the automated-decision assessment for one purpose. Make it
@@ -424,6 +459,17 @@ func (r *Record) Validate() error {
 			bad("output %s: recipient, fields and SHA-256 are required", o.Path)
 		}
 	}
+	for _, f := range r.RunFiles {
+		if f.Kind != FileQuarantine && f.Kind != FileDataQuality {
+			bad("run file %s: kind %q is not %s or %s", f.Path, f.Kind, FileQuarantine, FileDataQuality)
+		}
+		if f.Kind == FileQuarantine && f.Dataset == "" {
+			bad("run file %s: a quarantine list must name its dataset", f.Path)
+		}
+		if f.Path == "" || !sumPattern.MatchString(f.SHA256) {
+			bad("run file %q: path and SHA-256 are required", f.Path)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("run record %s: %w", r.RunID, err)
 	}
@@ -449,6 +495,9 @@ func (r *Record) Write(dir string) error {
 	}
 	if r.Outputs == nil {
 		r.Outputs = []Output{}
+	}
+	if r.RunFiles == nil {
+		r.RunFiles = []RunFile{}
 	}
 	if r.Assessments == nil {
 		r.Assessments = []Assessment{}

@@ -170,6 +170,21 @@ func TestValidate(t *testing.T) {
 		{"band cases over pairs", func(r *Record) { r.Bands[0].Cases = r.Bands[0].Pairs + 1 }, "band"},
 		{"detection of unknown purpose", func(r *Record) { r.Detections[0].Purpose = "x" }, "detection"},
 		{"output without fields", func(r *Record) { r.Outputs[0].Fields = nil }, "output"},
+		{"run files", func(r *Record) {
+			r.RunFiles = []RunFile{
+				{Path: "out/quarantine-tenancies.parquet", Kind: FileQuarantine, Dataset: "tenancies", Rows: 100, SHA256: sumB},
+				{Path: "out/data-quality.json", Kind: FileDataQuality, SHA256: sumC},
+			}
+		}, ""},
+		{"run file of unknown kind", func(r *Record) {
+			r.RunFiles = []RunFile{{Path: "out/x.parquet", Kind: "scratch", SHA256: sumB}}
+		}, "kind"},
+		{"quarantine list of no dataset", func(r *Record) {
+			r.RunFiles = []RunFile{{Path: "out/q.parquet", Kind: FileQuarantine, SHA256: sumB}}
+		}, "dataset"},
+		{"run file without hash", func(r *Record) {
+			r.RunFiles = []RunFile{{Path: "out/data-quality.json", Kind: FileDataQuality}}
+		}, "SHA-256"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,6 +208,20 @@ func TestValidate(t *testing.T) {
 				t.Error("Write of an invalid record left a file")
 			}
 		})
+	}
+}
+
+func TestRetentionUntil(t *testing.T) {
+	r := fixture()
+	if got, want := r.RetentionUntil(), date.MustOf(2032, 11, 22); got != want {
+		t.Errorf("RetentionUntil = %v, want the latest purpose's %v", got, want)
+	}
+	r.Purposes[1].RetentionUntil = date.MustOf(2040, 1, 1)
+	if got, want := r.RetentionUntil(), date.MustOf(2040, 1, 1); got != want {
+		t.Errorf("RetentionUntil = %v, want %v", got, want)
+	}
+	if got := (&Record{}).RetentionUntil(); !got.IsZero() {
+		t.Errorf("RetentionUntil of a record with no purpose = %v, want the zero Date", got)
 	}
 }
 
