@@ -11,7 +11,7 @@ import (
 func init() {
 	register(&command{
 		name:    "check",
-		summary: "check an exercise config and open its datasets, without reading or writing any data",
+		summary: "Check an exercise config and open its datasets, without reading or writing any data.",
 		usage:   "--config exercise.yaml",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			config := fs.String("config", "", "the exercise config (required)")

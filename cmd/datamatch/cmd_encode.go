@@ -22,7 +22,7 @@ import (
 func init() {
 	register(&command{
 		name:    "encode",
-		summary: "pseudonymise a partner's dataset with the shared exercise key, so that no clear data is sent",
+		summary: "Pseudonymise a partner's dataset with the shared exercise key, so that no clear data is sent.",
 		usage:   "--key K --in partner.parquet [--map mapping.yaml] --out encoded.parquet [--dataset NAME] [--role ROLE]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			keyFile := fs.String("key", "", "the exercise key shared by the landlord (required; mode 0600)")

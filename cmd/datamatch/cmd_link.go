@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		name:    "link",
-		summary: "match two person datasets (or one against itself) and write the scored pairs",
+		summary: "Match two person datasets (or one against itself) and write the scored pairs.",
 		usage:   "--left L.parquet [--right R.parquet | --dedupe] --out DIR [--threshold P] [--key K] [--one-to-one] [--model M]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			left := fs.String("left", "", "left dataset: a canonical person Parquet file or an encoded file (required)")

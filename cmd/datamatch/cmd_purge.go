@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&command{
 		name:    "purge",
-		summary: "delete the outputs and vaults whose retention has ended, and record what went in the ledger",
+		summary: "Delete the outputs and vaults whose retention has ended, and record what went in the ledger.",
 		usage:   "--config exercise.yaml [--dry-run] [--today YYYY-MM-DD]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			config := fs.String("config", "", "the exercise config (required)")

@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&command{
 		name:    "run",
-		summary: "run a data-matching exercise: load, pseudonymise, match, detect, queue for review, record",
+		summary: "Run a data-matching exercise: load, pseudonymise, match, detect, queue for review, record.",
 		usage:   "--config exercise.yaml",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			config := fs.String("config", "", "the exercise config (required; see internal/exercise/README.md)")

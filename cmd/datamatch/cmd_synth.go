@@ -20,7 +20,7 @@ import (
 func init() {
 	register(&command{
 		name:    "synth",
-		summary: "generate synthetic UK housing data with planted cases and ground truth",
+		summary: "Generate synthetic UK housing data with planted cases and ground truth.",
 		usage:   "--out DIR [--seed S] [--people N] [--exercise=false]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			seed := fs.Int64("seed", 1, "random seed; the same seed gives byte-identical files")

@@ -199,8 +199,12 @@ func help(args []string, stdout, stderr io.Writer) int {
 	}
 	if c.setup == nil {
 		fmt.Fprintf(stdout, "%s\n\nCommands:\n", c.summary)
+		width := 0
 		for _, s := range c.subs {
-			fmt.Fprintf(stdout, "  datamatch %-16s %s\n", s.name, s.summary)
+			width = max(width, len(s.name))
+		}
+		for _, s := range c.subs {
+			fmt.Fprintf(stdout, "  datamatch %-*s  %s\n", width, s.name, s.summary)
 		}
 		return exitOK
 	}
@@ -238,9 +242,9 @@ Commands:
 	sort.Strings(names)
 	for _, n := range names {
 		c := byName[n]
-		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-20s %s\n", c.name, c.summary)
 		for _, s := range c.subs {
-			fmt.Fprintf(w, "    %-16s %s\n", strings.TrimPrefix(s.name, c.name+" "), s.summary)
+			fmt.Fprintf(w, "    %-18s %s\n", strings.TrimPrefix(s.name, c.name+" "), s.summary)
 		}
 	}
 	fmt.Fprintf(w, "\nRun 'datamatch help <command>' for a command's flags; 'datamatch --version' for the version.\n")
