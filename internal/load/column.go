@@ -520,13 +520,18 @@ func bindDate(a arrow.Array, format string) dateSource {
 		return nullColumn{}
 	}
 	if isText(a.DataType().ID()) {
-		layout := date.ISO
-		if format != "" {
-			layout = date.Layout(format)
-		}
-		return &textDateColumn{src: bindText(a), layout: layout}
+		return bindTextDate(bindText(a), format)
 	}
 	return &intDateColumn{ints: newIntegerColumn(a)}
+}
+
+// bindTextDate binds text to be read as dates in format (ISO when empty).
+func bindTextDate(src textSource, format string) dateSource {
+	layout := date.ISO
+	if format != "" {
+		layout = date.Layout(format)
+	}
+	return &textDateColumn{src: src, layout: layout}
 }
 
 // --- money -----------------------------------------------------------------
@@ -751,7 +756,7 @@ func bindMoney(a arrow.Array, format string) moneySource {
 		c.mon = bindMoney(d.Dictionary(), format)
 		return c
 	case isText(id):
-		return &textMoneyColumn{src: bindText(a), inPence: format == formatPence}
+		return bindTextMoney(bindText(a), format)
 	case isInteger(id):
 		return &intMoneyColumn{ints: newIntegerColumn(a), pounds: format == formatPounds}
 	case id == arrow.DECIMAL128 || id == arrow.DECIMAL256:
@@ -768,6 +773,11 @@ func bindMoney(a arrow.Array, format string) moneySource {
 		return &floatColumn{get: func(i int) float64 { return float64(v[i]) }, factor: moneyFactor(format), valid: validityOf(a)}
 	}
 	panic(fmt.Sprintf("load: money column of type %s", a.DataType()))
+}
+
+// bindTextMoney binds text to be read as amounts in format.
+func bindTextMoney(src textSource, format string) moneySource {
+	return &textMoneyColumn{src: src, inPence: format == formatPence}
 }
 
 func moneyFactor(format string) float64 {

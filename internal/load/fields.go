@@ -1,6 +1,8 @@
 package load
 
 import (
+	"unsafe"
+
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/person"
 )
@@ -39,4 +41,20 @@ var dateFields = map[string]dateField{
 	person.ColTenancyStart: func(r *person.Record) *date.Date { return &r.TenancyStart },
 	person.ColTenancyEnd:   func(r *person.Record) *date.Date { return &r.TenancyEnd },
 	person.ColDateOfDeath:  func(r *person.Record) *date.Date { return &r.DateOfDeath },
+}
+
+// fieldOffset returns the offset in person.Record of the field set points
+// at, so that a loop over many records can set it without a call per
+// record (see setText).
+func fieldOffset(set textField) uintptr {
+	var r person.Record
+	return uintptr(unsafe.Pointer(set(&r))) - uintptr(unsafe.Pointer(&r))
+}
+
+// setText sets the text field at offset off (from fieldOffset) of every
+// record in recs to the value of the same row in vals.
+func setText(recs []person.Record, off uintptr, vals []string) {
+	for i, v := range vals[:len(recs)] {
+		*(*string)(unsafe.Add(unsafe.Pointer(&recs[i]), off)) = v
+	}
 }

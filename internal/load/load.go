@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
@@ -21,8 +20,9 @@ import (
 )
 
 // DefaultBatchSize is the number of rows in a batch when Options.BatchSize
-// is zero.
-const DefaultBatchSize = 64 << 10
+// is zero: small enough that a batch's records and values stay in the
+// processor's caches between decoding, mapping and validation.
+const DefaultBatchSize = 8 << 10
 
 // Options tune a Reader. The zero Options are the defaults.
 type Options struct {
@@ -77,17 +77,14 @@ type Reader struct {
 	rgFirst []int64 // source row number of each row group's first row
 	rgRows  []int64
 	used    bool
-	// chunks recycles mapped batches. It belongs to one Reader because a
-	// chunk's records are reused on the assumption that the same plan
-	// fills them (see mapBatch).
-	chunks sync.Pool
 }
 
 // Batch is a run of accepted records in source order.
 //
 // A Batch and its slices belong to the Reader and are reused once the
 // callback returns: copy out the records to keep (the strings inside them
-// may be kept as they are).
+// may be kept as they are; a kept string may keep alive the decoded page
+// of the file it was read from, up to about a megabyte).
 type Batch struct {
 	Records []person.Record
 	Rows    []int64 // 0-based source row number of each record
@@ -153,7 +150,7 @@ func Open(ctx context.Context, src Source, opts Options) (*Reader, error) {
 	opts.Logger.LogAttrs(ctx, slog.LevelInfo, "opened source",
 		slog.String("source", src.Name), slog.String("file", path),
 		slog.Int64("rows", pf.NumRows()), slog.Int("row_groups", pf.NumRowGroups()),
-		slog.Int("columns_read", len(r.plan.decoded)))
+		slog.Int("columns_read", len(r.plan.decoded)+len(r.plan.directs)))
 	return r, nil
 }
 
@@ -172,7 +169,7 @@ func openParquet(path string) (pf *file.Reader, err error) {
 			f.Close()
 		}
 	}()
-	pf, err = file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(arrowMemory)))
+	pf, err = file.NewParquetReader(f, file.WithReadProps(readerProps()))
 	if err != nil {
 		return nil, fmt.Errorf("file %s: not a readable Parquet file (not Parquet, or truncated): %w", path, err)
 	}
@@ -195,7 +192,7 @@ func newReader(src Source, opts Options, pf *file.Reader, size int64) (*Reader, 
 	if pf.NumRows() == 0 {
 		return nil, fmt.Errorf("file %s: has no rows", path)
 	}
-	p.skipNulls(pf)
+	p.assign(pf)
 	p.readDict(pf, &fr.Props)
 	r := &Reader{src: src, opts: opts, pf: pf, fr: fr, plan: p}
 	var first int64
@@ -230,6 +227,19 @@ func (r *Reader) Close() error {
 	}
 	return nil
 }
+
+// readerProps are the Parquet reader's properties: column chunks are read
+// through a buffer of readBuffer bytes rather than whole, which the reader
+// would do by allocating the chunk twice over.
+func readerProps() *parquet.ReaderProperties {
+	props := parquet.NewReaderProperties(arrowMemory)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = readBuffer
+	return props
+}
+
+// readBuffer is the size of the buffer each column chunk is read through.
+const readBuffer = 256 << 10
 
 // arrowMemory is the allocator of every buffer the Parquet and Arrow
 // readers make.

@@ -17,13 +17,19 @@ import (
 // plan is a Mapping resolved against one file's schema: which leaf
 // columns to read, and how each canonical column is filled from them.
 type plan struct {
-	leaves []int    // Parquet leaf column indexes to project, in projection order
-	names  []string // source column name of each projected column
+	leaves []int            // Parquet leaf column indexes to project, in projection order
+	names  []string         // source column name of each projected column
+	types  []arrow.DataType // Arrow type of each projected column
 	// read maps a position in the projection to the index of its column in
-	// the records the Parquet reader returns, or -1 for a column that is
-	// null in every row of the file and so is not read (see skipNulls).
-	read    []int
-	decoded []int // the leaves actually read, in record column order
+	// the records the Arrow reader returns, or -1 for a column read
+	// directly (see direct) or not read at all because it is null in every
+	// row of the file (see assign).
+	read []int
+	// direct maps a position in the projection to the index of its column
+	// in directs, or -1.
+	direct  []int
+	decoded []int          // the leaves read through Arrow, in record column order
+	directs []directColumn // the columns read straight from their pages
 	text    []textPlan
 	dates   []datePlan
 	balance *moneyPlan
@@ -33,7 +39,8 @@ type plan struct {
 type textPlan struct {
 	target string
 	set    textField
-	cols   []int // positions in the projection
+	off    uintptr // offset in person.Record of the field set returns
+	cols   []int   // positions in the projection
 }
 
 type datePlan struct {
@@ -103,7 +110,9 @@ func resolve(path string, m Mapping, fr *pqarrow.FileReader) (*plan, error) {
 		proj[i] = pos
 		p.leaves = append(p.leaves, sf.ColIndex)
 		p.names = append(p.names, name)
+		p.types = append(p.types, sf.Field.Type)
 		p.read = append(p.read, pos)
+		p.direct = append(p.direct, -1)
 		return pos, sf.Field.Type, nil
 	}
 
@@ -151,7 +160,7 @@ func resolve(path string, m Mapping, fr *pqarrow.FileReader) (*plan, error) {
 			if fm.Format != "" {
 				return nil, fmt.Errorf("file %s: mapping: %s is a text column and takes no format", path, target)
 			}
-			tp := textPlan{target: target, set: textFields[target]}
+			tp := textPlan{target: target, set: textFields[target], off: fieldOffset(textFields[target])}
 			for _, from := range fm.From {
 				pos, dt, err := use(from, target)
 				if err != nil {
@@ -187,18 +196,28 @@ func resolve(path string, m Mapping, fr *pqarrow.FileReader) (*plan, error) {
 	return p, nil
 }
 
-// skipNulls drops from the columns to read every projected column that the
-// footer's statistics show to be null in every row of every row group, so
-// that no time is spent decoding it: such a column is read as all nulls.
-// The first projected column (record_id, or the full name) is always read,
-// so that every batch still carries its row count, and a column is read
-// whenever a row group has no null count for it.
-func (p *plan) skipNulls(pf *file.Reader) {
+// directReads lets assign read columns directly; tests turn it off to
+// compare with reading every column through Arrow.
+var directReads = true
+
+// assign decides how each projected column is read. A column that the
+// footer's statistics show to be null in every row of every row group is
+// not read at all: it is read as all nulls. The first projected column
+// (record_id, or the full name) is always read, and a column is read
+// whenever a row group has no null count for it. A column that directFor
+// accepts is read straight from its pages; any other through Arrow.
+func (p *plan) assign(pf *file.Reader) {
 	md := pf.MetaData()
 	p.decoded = p.decoded[:0]
+	p.directs = p.directs[:0]
 	for k, leaf := range p.leaves {
+		p.read[k], p.direct[k] = -1, -1
 		if k > 0 && allNull(md, leaf) {
-			p.read[k] = -1
+			continue
+		}
+		if c, ok := directFor(leaf, p.names[k], p.types[k], md.Schema.Column(leaf)); ok && directReads {
+			p.direct[k] = len(p.directs)
+			p.directs = append(p.directs, c)
 			continue
 		}
 		p.read[k] = len(p.decoded)
@@ -222,8 +241,8 @@ func allNull(md *metadata.FileMetaData, leaf int) bool {
 	return true
 }
 
-// readDict marks for reading as dictionary arrays the projected byte-array
-// columns whose data pages are all dictionary-encoded in every row group,
+// readDict marks for reading as dictionary arrays the byte-array columns
+// read through Arrow whose data pages are all dictionary-encoded in every row group,
 // as the footer's page encoding statistics show. Such a column is then
 // decoded to indices into a dictionary read once per page, rather than to
 // a copy of every value; a column with a plain-encoded page (a dictionary

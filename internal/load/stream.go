@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/datamatch/datamatch/internal/person"
@@ -53,10 +55,11 @@ func (r *Reader) Stream(ctx context.Context, fn func(*Batch) error) (*Report, er
 	works := make(chan work)
 	reps := make([]validate.Report, par)
 	val := validate.New(r.opts.Today)
+	st := r.newStreamState(decoders)
 
 	for w := 0; w < par; w++ {
 		rep := &reps[w]
-		g.Go(func() error { return r.mapper(gctx, works, val, rep) })
+		g.Go(func() error { return r.mapper(gctx, works, val, rep, st) })
 	}
 	g.Go(func() error {
 		defer close(works)
@@ -72,20 +75,20 @@ func (r *Reader) Stream(ctx context.Context, fn func(*Batch) error) (*Report, er
 			wg.Add(1)
 			g.Go(func() error {
 				defer func() { <-sem; wg.Done() }()
-				return r.decode(gctx, rg, queues[rg], works)
+				return r.decode(gctx, rg, st, queues[rg], works)
 			})
 		}
 		return nil
 	})
 
 	rep := &Report{Source: r.src.Name, Path: r.src.Path}
-	emitErr := r.emit(gctx, queues, fn, rep)
+	emitErr := r.emit(gctx, queues, fn, st, rep)
 	if emitErr != nil {
 		cancel()
 	}
 	err := g.Wait()
 	for w := range works { // left behind by a cancelled stream
-		w.rec.Release()
+		st.release(w)
 	}
 	switch {
 	case emitErr != nil && !errors.Is(emitErr, context.Canceled):
@@ -114,59 +117,178 @@ const lookahead = 1
 
 // work is one decoded batch on its way to a mapper.
 type work struct {
-	rec   arrow.Record
-	first int64       // source row number of rec's first row
-	out   chan *chunk // receives the mapped batch; buffered, never blocks
+	rec    arrow.Record // the columns read through Arrow; nil when there are none
+	direct *directBatch // the columns read directly; nil when there are none
+	n      int          // rows in the batch
+	first  int64        // source row number of the batch's first row
+	out    chan *chunk  // receives the mapped batch; buffered, never blocks
 }
 
 // chunk is one mapped and validated batch.
 type chunk struct {
-	batch Batch
-	quar  []Quarantined   // rows quarantined by validation, in source order
-	recs  []person.Record // backing array of batch.Records
-	rows  []int64         // backing array of batch.Rows
+	batch  Batch
+	hashes []uint64        // idSet hash of each accepted record's record_id
+	quar   []Quarantined   // rows quarantined by validation, in source order
+	qhash  []uint64        // idSet hash of each quarantined row's record_id, 0 when it has none
+	recs   []person.Record // backing array of batch.Records
+	rows   []int64         // backing array of batch.Rows
+}
+
+// streamState is what the goroutines of one Stream share.
+type streamState struct {
+	ids *idSet
+	// chunks and directs recycle mapped batches and decoded columns, so
+	// that their memory is not allocated and collected over and over. A
+	// chunk's records are reused on the assumption that the same plan
+	// fills them (see mapBatch), which holds within one Stream.
+	chunks  freeList[chunk]
+	directs freeList[directBatch]
+	rows    int // rows a directBatch is made for
+}
+
+func (r *Reader) newStreamState(decoders int) *streamState {
+	most := int64(0)
+	for _, n := range r.rgRows {
+		most = max(most, n)
+	}
+	// In flight at once: per decoder, a batch being decoded, one waiting
+	// for a mapper and one queued for delivery; one per mapper; and the
+	// one being delivered.
+	inFlight := 3*decoders + r.opts.Parallelism + 1
+	return &streamState{
+		ids:     newIdSet(r.pf.NumRows()),
+		chunks:  make(freeList[chunk], inFlight),
+		directs: make(freeList[directBatch], inFlight),
+		rows:    int(min(int64(r.opts.BatchSize), most)),
+	}
+}
+
+// directBatch returns a batch for the direct columns of up to s.rows rows.
+func (s *streamState) directBatch(cols []directColumn) *directBatch {
+	if b := s.directs.get(); b != nil {
+		return b
+	}
+	return newDirectBatch(cols, s.rows)
+}
+
+// release gives back what w holds.
+func (s *streamState) release(w work) {
+	if w.rec != nil {
+		w.rec.Release()
+	}
+	if w.direct != nil {
+		s.directs.put(w.direct)
+	}
+}
+
+// freeList keeps up to its capacity of released items for reuse.
+type freeList[T any] chan *T
+
+// get returns a released item, or nil when there is none.
+func (f freeList[T]) get() *T {
+	select {
+	case x := <-f:
+		return x
+	default:
+		return nil
+	}
+}
+
+// put releases x, dropping it when the list is full.
+func (f freeList[T]) put(x *T) {
+	select {
+	case f <- x:
+	default:
+	}
 }
 
 // decode reads row group rg and hands its batches to the mappers, queueing
-// a future for each in order. The queue is closed only when the whole row
-// group has been read, so that a failure is never mistaken for its end.
-func (r *Reader) decode(ctx context.Context, rg int, queue chan<- chan *chunk, works chan<- work) (err error) {
+// a future for each in order. The columns read through Arrow set the
+// batches' sizes; the direct columns are read to match. The queue is
+// closed only when the whole row group has been read, so that a failure
+// is never mistaken for its end.
+func (r *Reader) decode(ctx context.Context, rg int, st *streamState, queue chan<- chan *chunk, works chan<- work) (err error) {
+	first, rows := r.rgFirst[rg], r.rgRows[rg]
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("file %s: row group %d (rows %d to %d): corrupt data: %s", r.src.Path, rg,
-				r.rgFirst[rg], r.rgFirst[rg]+r.rgRows[rg]-1, describePanic(p))
+				first, first+rows-1, describePanic(p))
 		}
 	}()
-	rr, err := r.fr.GetRecordReader(ctx, r.plan.decoded, []int{rg})
-	if err != nil {
-		return fmt.Errorf("file %s: row group %d: %w", r.src.Path, rg, err)
+	var rr pqarrow.RecordReader
+	if len(r.plan.decoded) > 0 {
+		rr, err = r.fr.GetRecordReader(ctx, r.plan.decoded, []int{rg})
+		if err != nil {
+			return fmt.Errorf("file %s: row group %d: %w", r.src.Path, rg, err)
+		}
+		defer rr.Release()
 	}
-	defer rr.Release()
-	first := r.rgFirst[rg]
+	var dr *directReader
+	if len(r.plan.directs) > 0 {
+		dr, err = newDirectReader(r.pf.RowGroup(rg), r.plan.directs)
+		if err != nil {
+			return fmt.Errorf("file %s: row group %d: %w", r.src.Path, rg, err)
+		}
+	}
 	var read int64
-	for rr.Next() {
-		rec := rr.Record()
-		rec.Retain()
+	for {
+		w := work{first: first + read}
+		if rr != nil {
+			if !rr.Next() {
+				break
+			}
+			w.rec = rr.Record()
+			w.rec.Retain()
+			w.n = int(w.rec.NumRows())
+		} else {
+			w.n = int(min(int64(r.opts.BatchSize), rows-read))
+			if w.n == 0 {
+				break
+			}
+		}
+		if dr != nil {
+			w.direct = st.directBatch(r.plan.directs)
+			if !w.direct.fits(w.n) {
+				w.direct = newDirectBatch(r.plan.directs, w.n)
+			}
+			got, err := dr.read(w.n, w.direct)
+			switch {
+			case err != nil:
+				st.release(w)
+				return fmt.Errorf("file %s: row group %d (rows %d to %d): %w", r.src.Path, rg, first, first+rows-1, err)
+			case got < w.n:
+				st.release(w)
+				return fmt.Errorf("file %s: row group %d: read %d rows but the footer says %d", r.src.Path, rg, read+int64(got), rows)
+			}
+		}
 		out := make(chan *chunk, 1)
+		w.out = out
 		select {
 		case queue <- out:
 		case <-ctx.Done():
-			rec.Release()
+			st.release(w)
 			return ctx.Err()
 		}
 		select {
-		case works <- work{rec: rec, first: first + read, out: out}:
+		case works <- w:
 		case <-ctx.Done():
-			rec.Release()
+			st.release(w)
 			return ctx.Err()
 		}
-		read += rec.NumRows()
+		read += int64(w.n)
 	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("file %s: row group %d (rows %d to %d): %w", r.src.Path, rg, first, first+r.rgRows[rg]-1, err)
+	if rr != nil {
+		if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("file %s: row group %d (rows %d to %d): %w", r.src.Path, rg, first, first+rows-1, err)
+		}
 	}
-	if read != r.rgRows[rg] {
-		return fmt.Errorf("file %s: row group %d: read %d rows but the footer says %d", r.src.Path, rg, read, r.rgRows[rg])
+	if read != rows {
+		return fmt.Errorf("file %s: row group %d: read %d rows but the footer says %d", r.src.Path, rg, read, rows)
+	}
+	if dr != nil {
+		if name, more := dr.rest(); more {
+			return fmt.Errorf("file %s: row group %d: column %s holds more values than the footer's %d rows", r.src.Path, rg, name, rows)
+		}
 	}
 	close(queue)
 	return nil
@@ -184,19 +306,20 @@ func describePanic(p any) string {
 }
 
 // mapper maps and validates batches until works is closed.
-func (r *Reader) mapper(ctx context.Context, works <-chan work, val *validate.Validator, rep *validate.Report) error {
+func (r *Reader) mapper(ctx context.Context, works <-chan work, val *validate.Validator, rep *validate.Report, st *streamState) error {
+	var memo validate.Memo
 	for {
 		select {
 		case w, ok := <-works:
 			if !ok {
 				return nil
 			}
-			c, _ := r.chunks.Get().(*chunk)
+			c := st.chunks.get()
 			if c == nil {
 				c = new(chunk)
 			}
-			err := r.mapSafely(w, c, val, rep)
-			w.rec.Release()
+			err := r.mapSafely(w, c, val, &memo, rep, st.ids)
+			st.release(w)
 			if err != nil {
 				return err
 			}
@@ -209,21 +332,20 @@ func (r *Reader) mapper(ctx context.Context, works <-chan work, val *validate.Va
 
 // mapSafely maps one batch, turning a panic on malformed arrays into an
 // error that names the rows.
-func (r *Reader) mapSafely(w work, c *chunk, val *validate.Validator, rep *validate.Report) (err error) {
+func (r *Reader) mapSafely(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report, ids *idSet) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("file %s: rows %d to %d: corrupt data: %s", r.src.Path, w.first,
-				w.first+w.rec.NumRows()-1, describePanic(p))
+				w.first+int64(w.n)-1, describePanic(p))
 		}
 	}()
-	r.mapBatch(w.rec, w.first, c, val, rep)
+	r.mapBatch(w, c, val, memo, rep, ids)
 	return nil
 }
 
 // emit delivers mapped batches in source order, applies the duplicate
 // record_id rule, counts every row's outcome, and calls fn.
-func (r *Reader) emit(ctx context.Context, queues []chan chan *chunk, fn func(*Batch) error, rep *Report) error {
-	seen := make(map[string]struct{}, r.pf.NumRows())
+func (r *Reader) emit(ctx context.Context, queues []chan chan *chunk, fn func(*Batch) error, st *streamState, rep *Report) error {
 	for _, q := range queues {
 		for {
 			var out chan *chunk
@@ -242,13 +364,13 @@ func (r *Reader) emit(ctx context.Context, queues []chan chan *chunk, fn func(*B
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			dedupe(c, seen, rep)
+			dedupe(c, st.ids, rep)
 			var err error
 			if len(c.batch.Records) > 0 {
 				err = fn(&c.batch)
 			}
-			c.quar = c.quar[:0]
-			r.chunks.Put(c)
+			c.quar, c.qhash = c.quar[:0], c.qhash[:0]
+			st.chunks.put(c)
 			if err != nil {
 				return err
 			}
@@ -261,32 +383,30 @@ func (r *Reader) emit(ctx context.Context, queues []chan chan *chunk, fn func(*B
 // quarantining every row whose record_id an earlier row has claimed,
 // counts each row's outcome, and appends the batch's quarantined rows to
 // rep.Quarantine.
-func dedupe(c *chunk, seen map[string]struct{}, rep *Report) {
+func dedupe(c *chunk, ids *idSet, rep *Report) {
 	b := &c.batch
+	ids.warm(c.hashes[:len(b.Records)])
+	ids.warm(c.qhash)
 	keep := 0
 	qi := 0
-	claim := func(id string) bool {
-		if _, dup := seen[id]; dup {
-			return false
-		}
-		seen[id] = struct{}{}
-		return true
-	}
 	quarantine := func(q Quarantined) {
 		rep.AddRow(q.Reason)
 		rep.Quarantine = append(rep.Quarantine, q)
 	}
-	for i := range b.Records {
-		row := b.Rows[i]
-		for ; qi < len(c.quar) && c.quar[qi].Row < row; qi++ {
+	flush := func(before int64) {
+		for ; qi < len(c.quar) && c.quar[qi].Row < before; qi++ {
 			q := c.quar[qi]
-			if q.RecordID != "" && !claim(q.RecordID) {
+			if q.RecordID != "" && !ids.claim(q.RecordID, c.qhash[qi]) {
 				q.Reason = validate.DuplicateRecordID
 			}
 			quarantine(q)
 		}
+	}
+	for i := range b.Records {
+		row := b.Rows[i]
+		flush(row)
 		id := b.Records[i].RecordID
-		if !claim(id) {
+		if !ids.claim(id, c.hashes[i]) {
 			quarantine(Quarantined{Row: row, RecordID: id, Reason: validate.DuplicateRecordID})
 			continue
 		}
@@ -297,13 +417,7 @@ func dedupe(c *chunk, seen map[string]struct{}, rep *Report) {
 		}
 		keep++
 	}
-	for ; qi < len(c.quar); qi++ {
-		q := c.quar[qi]
-		if q.RecordID != "" && !claim(q.RecordID) {
-			q.Reason = validate.DuplicateRecordID
-		}
-		quarantine(q)
-	}
+	flush(math.MaxInt64)
 	clear(b.Records[keep:])
 	b.Records = b.Records[:keep]
 	b.Rows = b.Rows[:keep]
@@ -313,46 +427,45 @@ func dedupe(c *chunk, seen map[string]struct{}, rep *Report) {
 // on, so that the records being filled stay in cache.
 const mapBlock = 512
 
-// mapBatch maps rec's rows onto records, validates them and leaves the
-// accepted ones in c.batch and the quarantined ones in c.quar.
-func (r *Reader) mapBatch(rec arrow.Record, first int64, c *chunk, val *validate.Validator, rep *validate.Report) {
-	n := int(rec.NumRows())
+// mapBatch maps w's rows onto records, validates them and leaves the
+// accepted ones in c.batch, with the hashes of their ids in c.hashes, and
+// the quarantined ones in c.quar.
+func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report, ids *idSet) {
+	n := w.n
 	if cap(c.recs) < n {
 		c.recs = make([]person.Record, n)
 		c.rows = make([]int64, n)
+		c.hashes = make([]uint64, n)
 	}
 	// Records are reused from batch to batch without clearing them: every
-	// column the plan fills is written for every row below, and no other
-	// column is ever written, so the others stay null.
+	// column the plan fills from a column that is read is written for every
+	// row below, and no other column is ever given a value (validation
+	// only changes or nulls values), so the others stay null.
 	recs := c.recs[:n]
 	rows := c.rows[:n]
-	c.quar = c.quar[:0]
+	hashes := c.hashes[:n]
+	c.quar, c.qhash = c.quar[:0], c.qhash[:0]
 
 	p := r.plan
-	column := func(pos int) arrow.Array {
-		if k := p.read[pos]; k >= 0 {
-			return rec.Column(k)
-		}
-		return nil // null in every row: not read
-	}
+	cols := batchColumns{p: p, w: w}
 	texts := make([][]textSource, len(p.text))
 	for k, tp := range p.text {
 		texts[k] = make([]textSource, len(tp.cols))
 		for j, col := range tp.cols {
-			texts[k][j] = bindText(column(col))
+			texts[k][j] = cols.text(col)
 		}
 	}
 	dates := make([]dateSource, len(p.dates))
 	for k, dp := range p.dates {
-		dates[k] = bindDate(column(dp.col), dp.format)
+		dates[k] = cols.date(dp.col, dp.format)
 	}
 	var balance moneySource
 	if p.balance != nil {
-		balance = bindMoney(column(p.balance.col), p.balance.format)
+		balance = cols.money(p.balance.col, p.balance.format)
 	}
 	var full textSource
 	if p.full != nil {
-		full = bindText(column(p.full.col))
+		full = cols.text(p.full.col)
 	}
 
 	keep := 0
@@ -362,10 +475,15 @@ func (r *Reader) mapBatch(rec arrow.Record, first int64, c *chunk, val *validate
 		for k, tp := range p.text {
 			srcs := texts[k]
 			if len(srcs) == 1 {
-				src := srcs[0]
-				for i := lo; i < hi; i++ {
-					s, _ := src.text(i)
-					*tp.set(&recs[i]) = s
+				switch src := srcs[0].(type) {
+				case nullColumn:
+				case textRows:
+					setText(recs[lo:hi], tp.off, src[lo:hi])
+				default:
+					for i := lo; i < hi; i++ {
+						s, _ := src.text(i)
+						*tp.set(&recs[i]) = s
+					}
 				}
 				continue
 			}
@@ -381,6 +499,9 @@ func (r *Reader) mapBatch(rec arrow.Record, first int64, c *chunk, val *validate
 		}
 		for k, dp := range p.dates {
 			src := dates[k]
+			if _, null := src.(nullColumn); null {
+				continue
+			}
 			for i := lo; i < hi; i++ {
 				d, prob := src.date(i)
 				if prob != 0 {
@@ -399,25 +520,78 @@ func (r *Reader) mapBatch(rec arrow.Record, first int64, c *chunk, val *validate
 			}
 		}
 		for i := lo; i < hi; i++ {
-			reason := val.Record(&recs[i], rep)
+			reason := val.RecordMemo(&recs[i], rep, memo)
 			if reason != "" {
-				q := Quarantined{Row: first + int64(i), Reason: reason}
+				q := Quarantined{Row: w.first + int64(i), Reason: reason}
+				var h uint64
 				if reason != validate.MissingRecordID && reason != validate.InvalidUTF8RecordID {
 					q.RecordID = recs[i].RecordID
+					h = ids.hash(q.RecordID)
 				}
 				c.quar = append(c.quar, q)
+				c.qhash = append(c.qhash, h)
 				continue
 			}
 			if keep != i {
 				recs[keep] = recs[i]
 			}
-			rows[keep] = first + int64(i)
+			rows[keep] = w.first + int64(i)
+			hashes[keep] = ids.hash(recs[keep].RecordID)
 			keep++
 		}
 	}
 	clear(recs[keep:])
 	c.batch.Records = recs[:keep]
 	c.batch.Rows = rows[:keep]
+}
+
+// batchColumns binds the columns of one decoded batch by their position in
+// the projection.
+type batchColumns struct {
+	p *plan
+	w work
+}
+
+// textRows returns the column at pos when it is a text column read
+// directly.
+func (b batchColumns) textRows(pos int) (textRows, bool) {
+	if k := b.p.direct[pos]; k >= 0 && b.p.directs[k].kind == directText {
+		return textRows(b.w.direct.cols[k].strs[:b.w.n]), true
+	}
+	return nil, false
+}
+
+// array returns the column at pos as an Arrow array, or nil when it is
+// null in every row.
+func (b batchColumns) array(pos int) arrow.Array {
+	if k := b.p.read[pos]; k >= 0 {
+		return b.w.rec.Column(k)
+	}
+	if k := b.p.direct[pos]; k >= 0 {
+		return b.w.direct.cols[k].array(&b.p.directs[k], b.w.n)
+	}
+	return nil
+}
+
+func (b batchColumns) text(pos int) textSource {
+	if t, ok := b.textRows(pos); ok {
+		return t
+	}
+	return bindText(b.array(pos))
+}
+
+func (b batchColumns) date(pos int, format string) dateSource {
+	if t, ok := b.textRows(pos); ok {
+		return bindTextDate(t, format)
+	}
+	return bindDate(b.array(pos), format)
+}
+
+func (b batchColumns) money(pos int, format string) moneySource {
+	if t, ok := b.textRows(pos); ok {
+		return bindTextMoney(t, format)
+	}
+	return bindMoney(b.array(pos), format)
 }
 
 // join joins row i's values of several columns with single spaces,

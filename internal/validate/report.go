@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"sort"
 
 	"github.com/datamatch/datamatch/internal/person"
@@ -276,6 +277,14 @@ func (r *Report) AddField(column string, p Problem) {
 }
 
 func (r *Report) add(col int, p Problem) { r.fields[col][p]++ }
+
+// addAll counts one occurrence of every problem in ps in column col.
+func (r *Report) addAll(col int, ps problems) {
+	for ps != 0 {
+		r.fields[col][bits.TrailingZeros32(uint32(ps))]++
+		ps &= ps - 1
+	}
+}
 
 // RowCount returns how many rows were quarantined for reason.
 func (r *Report) RowCount(reason RowReason) int64 {

@@ -1,9 +1,11 @@
 package validate
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -33,14 +35,38 @@ func Clean(s string) (out string, stripped, repaired, ok bool) {
 
 func clean(s string) (string, textResult) {
 	// Fast path: printable ASCII, which is almost every value.
-	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
-		i++
-	}
-	if i == len(s) {
+	if printableASCII(s) {
 		return trimSpaces(s), 0
 	}
 	return cleanSlow(s)
+}
+
+// printableASCII reports whether every byte of s is printable ASCII
+// (0x20 to 0x7e), testing eight bytes at a time.
+func printableASCII(s string) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	if len(s) >= 8 {
+		b := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+		for ; i+8 <= len(s); i += 8 {
+			w := binary.LittleEndian.Uint64(b[i:]) // one load where the port allows it
+			// A byte below 0x20 sets its high bit in (w - 0x20…) &^ w, a
+			// byte above 0x7e in (w + 0x01…) | w; neither test misses
+			// one (see "Bit Twiddling Hacks", hasless and hasmore).
+			if ((w-0x20*ones)&^w|(w+ones)|w)&highs != 0 {
+				return false
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func trimSpaces(s string) string {

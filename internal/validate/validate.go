@@ -38,6 +38,7 @@ package validate
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/normalize"
@@ -119,26 +120,34 @@ func Age(dob, at date.Date) int {
 // The record_id is cleaned of control characters and repaired like any
 // text, and must then be non-empty; placeholder rules do not apply to it.
 func (v *Validator) Record(r *person.Record, rep *Report) RowReason {
-	idOK := v.text(&r.RecordID, colRecordID, MaxTextLen, false, rep)
+	return v.RecordMemo(r, rep, nil)
+}
 
-	v.name(&r.Forename, colForename, rep)
-	v.name(&r.MiddleNames, colMiddleNames, rep)
-	v.name(&r.Surname, colSurname, rep)
-	v.niNumber(r, rep)
-	v.text(&r.Address, colAddress, MaxAddressLen, true, rep)
-	v.postcode(&r.Postcode, colPostcode, rep)
-	v.uprn(r, rep)
-	v.phone(r, rep)
-	v.email(r, rep)
-	v.text(&r.ForwardingAddress, colForwardingAddress, MaxAddressLen, true, rep)
-	v.postcode(&r.ForwardingPostcode, colForwardingPostcode, rep)
+// RecordMemo is Record with the outcome of each text column's rules looked
+// up in m first and remembered there, so that a value seen in an earlier
+// row is not checked again. It changes r and rep exactly as Record does; a
+// nil m remembers nothing.
+func (v *Validator) RecordMemo(r *person.Record, rep *Report, m *Memo) RowReason {
+	idOK := m.apply(&r.RecordID, &ruleRecordID, rep)
 
-	v.text(&r.TenancyRef, colTenancyRef, MaxTextLen, false, rep)
-	v.tenancyRole(r, rep)
-	v.text(&r.Ethnicity, colEthnicity, MaxTextLen, false, rep)
-	v.text(&r.Disability, colDisability, MaxTextLen, false, rep)
-	v.text(&r.Religion, colReligion, MaxTextLen, false, rep)
-	v.text(&r.Conviction, colConviction, MaxTextLen, false, rep)
+	m.apply(&r.Forename, &ruleForename, rep)
+	m.apply(&r.MiddleNames, &ruleMiddleNames, rep)
+	m.apply(&r.Surname, &ruleSurname, rep)
+	m.apply(&r.NINumber, &ruleNINumber, rep)
+	m.apply(&r.Address, &ruleAddress, rep)
+	m.apply(&r.Postcode, &rulePostcode, rep)
+	m.apply(&r.UPRN, &ruleUPRN, rep)
+	m.apply(&r.Phone, &rulePhone, rep)
+	m.apply(&r.Email, &ruleEmail, rep)
+	m.apply(&r.ForwardingAddress, &ruleForwardingAddress, rep)
+	m.apply(&r.ForwardingPostcode, &ruleForwardingPostcode, rep)
+
+	m.apply(&r.TenancyRef, &ruleTenancyRef, rep)
+	m.apply(&r.TenancyRole, &ruleTenancyRole, rep)
+	m.apply(&r.Ethnicity, &ruleEthnicity, rep)
+	m.apply(&r.Disability, &ruleDisability, rep)
+	m.apply(&r.Religion, &ruleReligion, rep)
+	m.apply(&r.Conviction, &ruleConviction, rep)
 
 	v.dates(r, rep)
 
@@ -153,47 +162,179 @@ func (v *Validator) Record(r *person.Record, rep *Report) RowReason {
 	return ""
 }
 
-// text cleans *s and nulls it if it is a placeholder (when placeholders
-// is set) or longer than max. It reports false only when the value was not
-// valid UTF-8 and could not be repaired (the value is then null).
+// problems is a set of Problems, one bit each: what the rules found in one
+// value.
+type problems uint32
+
+func (ps *problems) add(p Problem)     { *ps |= 1 << p }
+func (ps problems) has(p Problem) bool { return ps&(1<<p) != 0 }
+
+// check is the set of rules one text column gets.
+type check uint8
+
+const (
+	checkText        check = iota // cleaning and the length limit
+	checkPlaceholder              // and placeholders nulled
+	checkName
+	checkNINumber
+	checkPostcode
+	checkUPRN
+	checkPhone
+	checkEmail
+	checkRole
+)
+
+// textRule is the rules of one text column.
+type textRule struct {
+	col   int // index in person.Columns
+	check check
+	max   int // length limit in characters
+}
+
+var (
+	ruleRecordID           = textRule{colRecordID, checkText, MaxTextLen}
+	ruleForename           = textRule{colForename, checkName, MaxNameLen}
+	ruleMiddleNames        = textRule{colMiddleNames, checkName, MaxNameLen}
+	ruleSurname            = textRule{colSurname, checkName, MaxNameLen}
+	ruleNINumber           = textRule{colNINumber, checkNINumber, MaxNILen}
+	ruleAddress            = textRule{colAddress, checkPlaceholder, MaxAddressLen}
+	rulePostcode           = textRule{colPostcode, checkPostcode, MaxPostcodeLen}
+	ruleUPRN               = textRule{colUPRN, checkUPRN, MaxUPRNLen}
+	rulePhone              = textRule{colPhone, checkPhone, MaxPhoneLen}
+	ruleEmail              = textRule{colEmail, checkEmail, MaxEmailLen}
+	ruleForwardingAddress  = textRule{colForwardingAddress, checkPlaceholder, MaxAddressLen}
+	ruleForwardingPostcode = textRule{colForwardingPostcode, checkPostcode, MaxPostcodeLen}
+	ruleTenancyRef         = textRule{colTenancyRef, checkText, MaxTextLen}
+	ruleTenancyRole        = textRule{colTenancyRole, checkRole, MaxTextLen}
+	ruleEthnicity          = textRule{colEthnicity, checkText, MaxTextLen}
+	ruleDisability         = textRule{colDisability, checkText, MaxTextLen}
+	ruleReligion           = textRule{colReligion, checkText, MaxTextLen}
+	ruleConviction         = textRule{colConviction, checkText, MaxTextLen}
+)
+
+// apply replaces the non-empty value *s by what the rules make of it,
+// through m when m is not nil, and counts the problems found. It reports
+// false only when the value was not valid UTF-8 and could not be repaired
+// (the value is then null).
+func (m *Memo) apply(s *string, rule *textRule, rep *Report) bool {
+	in := *s
+	if in == "" {
+		return true
+	}
+	var out string
+	var ps problems
+	if m != nil {
+		out, ps = m.check(rule, in)
+	} else {
+		out, ps = rule.apply(in)
+	}
+	if !same(out, in) {
+		*s = out
+	}
+	if ps != 0 {
+		rep.addAll(rule.col, ps)
+		return !ps.has(InvalidEncoding)
+	}
+	return true
+}
+
+// same reports whether a and b are equal, without comparing their bytes
+// when they are the same bytes in memory, as a value the rules leave alone
+// is.
+func same(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+}
+
+// apply returns what the rules make of the non-empty value s, and the
+// problems they find.
+func (rule *textRule) apply(s string) (string, problems) {
+	out, ps := cleanText(s, rule.max, rule.check == checkPlaceholder || rule.check == checkUPRN)
+	if out == "" {
+		return out, ps
+	}
+	switch rule.check {
+	case checkName:
+		if normalize.Name(out) == "" {
+			ps.add(emptied(out))
+			out = ""
+		}
+	case checkNINumber:
+		switch _, st := normalize.NINumber(out); st {
+		case normalize.NIPlaceholder:
+			ps.add(Placeholder)
+			out = ""
+		case normalize.NIEmpty:
+			ps.add(emptied(out))
+			out = ""
+		case normalize.NIFormat:
+			ps.add(NotHMRCFormat)
+		}
+	case checkPostcode:
+		switch pc, uk := normalize.Postcode(out); {
+		case pc == "":
+			// A placeholder, or a pseudo-postcode such as ZZ99 3VZ (no
+			// fixed abode), which is one too.
+			ps.add(Placeholder)
+			out = ""
+		case !uk:
+			ps.add(NotUKFormat)
+		}
+	case checkUPRN:
+		if len(out) > 12 || !digits(out) {
+			ps.add(NotUPRNFormat)
+		}
+	case checkPhone:
+		switch e164, ok := normalize.Phone(out); {
+		case e164 == "":
+			// A placeholder, no digits, or a dummy number such as
+			// 0000000000.
+			ps.add(Placeholder)
+			out = ""
+		case !ok:
+			ps.add(InvalidPhone)
+		}
+	case checkEmail:
+		switch e, ok := normalize.Email(out); {
+		case e == "":
+			ps.add(Placeholder)
+			out = ""
+		case !ok:
+			ps.add(InvalidEmail)
+		}
+	case checkRole:
+		out, ps = tenancyRole(out, ps)
+	}
+	return out, ps
+}
+
+// cleanText cleans s and nulls it if it is a placeholder (when
+// placeholders is set) or longer than max characters.
 //
 // Columns with a normaliser leave placeholders to it: every normaliser
 // maps a placeholder to "", so the common case checks once.
-func (v *Validator) text(s *string, col, max int, placeholders bool, rep *Report) bool {
-	if *s == "" {
-		return true
-	}
-	out, res := clean(*s)
+func cleanText(s string, max int, placeholders bool) (string, problems) {
+	out, res := clean(s)
+	var ps problems
 	if res&textInvalid != 0 {
-		rep.add(col, InvalidEncoding)
-		*s = ""
-		return false
+		ps.add(InvalidEncoding)
+		return "", ps
 	}
 	if res&textStripped != 0 {
-		rep.add(col, ControlCharacters)
+		ps.add(ControlCharacters)
 	}
 	if res&textRepaired != 0 {
-		rep.add(col, RepairedEncoding)
+		ps.add(RepairedEncoding)
 	}
 	switch {
 	case out == "":
 	case placeholders && normalize.IsPlaceholder(out):
-		rep.add(col, Placeholder)
+		ps.add(Placeholder)
 		out = ""
 	case runeCountOver(out, max):
-		rep.add(col, TooLong)
+		ps.add(TooLong)
 		out = ""
 	}
-	*s = out
-	return true
-}
-
-func (v *Validator) name(s *string, col int, rep *Report) {
-	v.text(s, col, MaxNameLen, false, rep)
-	if *s != "" && normalize.Name(*s) == "" {
-		rep.add(col, emptied(*s))
-		*s = ""
-	}
+	return out, ps
 }
 
 // emptied classifies a value that a normaliser reduced to nothing: a
@@ -205,50 +346,6 @@ func emptied(s string) Problem {
 	return NoContent
 }
 
-func (v *Validator) niNumber(r *person.Record, rep *Report) {
-	v.text(&r.NINumber, colNINumber, MaxNILen, false, rep)
-	if r.NINumber == "" {
-		return
-	}
-	switch _, st := normalize.NINumber(r.NINumber); st {
-	case normalize.NIPlaceholder:
-		rep.add(colNINumber, Placeholder)
-		r.NINumber = ""
-	case normalize.NIEmpty:
-		rep.add(colNINumber, emptied(r.NINumber))
-		r.NINumber = ""
-	case normalize.NIFormat:
-		rep.add(colNINumber, NotHMRCFormat)
-	}
-}
-
-func (v *Validator) postcode(s *string, col int, rep *Report) {
-	v.text(s, col, MaxPostcodeLen, false, rep)
-	if *s == "" {
-		return
-	}
-	pc, uk := normalize.Postcode(*s)
-	switch {
-	case pc == "":
-		// A placeholder, or a pseudo-postcode such as ZZ99 3VZ (no fixed
-		// abode), which is one too.
-		rep.add(col, Placeholder)
-		*s = ""
-	case !uk:
-		rep.add(col, NotUKFormat)
-	}
-}
-
-func (v *Validator) uprn(r *person.Record, rep *Report) {
-	v.text(&r.UPRN, colUPRN, MaxUPRNLen, true, rep)
-	if r.UPRN == "" {
-		return
-	}
-	if len(r.UPRN) > 12 || !digits(r.UPRN) {
-		rep.add(colUPRN, NotUPRNFormat)
-	}
-}
-
 func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -258,62 +355,28 @@ func digits(s string) bool {
 	return true
 }
 
-func (v *Validator) phone(r *person.Record, rep *Report) {
-	v.text(&r.Phone, colPhone, MaxPhoneLen, false, rep)
-	if r.Phone == "" {
-		return
-	}
-	switch e164, ok := normalize.Phone(r.Phone); {
-	case e164 == "":
-		// A placeholder, no digits, or a dummy number such as 0000000000.
-		rep.add(colPhone, Placeholder)
-		r.Phone = ""
-	case !ok:
-		rep.add(colPhone, InvalidPhone)
-	}
-}
-
-func (v *Validator) email(r *person.Record, rep *Report) {
-	v.text(&r.Email, colEmail, MaxEmailLen, false, rep)
-	if r.Email == "" {
-		return
-	}
-	switch e, ok := normalize.Email(r.Email); {
-	case e == "":
-		rep.add(colEmail, Placeholder)
-		r.Email = ""
-	case !ok:
-		rep.add(colEmail, InvalidEmail)
-	}
-}
-
 // Tenancy roles as the canonical schema spells them.
 var roles = [...]string{"lead", "joint", "household"}
 
 // tenancyRole lower-cases a role that differs from a canonical one only in
-// case, and flags any other value.
-func (v *Validator) tenancyRole(r *person.Record, rep *Report) {
-	v.text(&r.TenancyRole, colTenancyRole, MaxTextLen, false, rep)
-	if r.TenancyRole == "" {
-		return
-	}
+// case, respells one written another way, and flags any other value.
+func tenancyRole(s string, ps problems) (string, problems) {
 	for _, role := range roles {
-		if r.TenancyRole == role {
-			return
+		if s == role {
+			return s, ps
 		}
 	}
 	for _, role := range roles {
-		if equalFoldASCII(r.TenancyRole, role) {
-			r.TenancyRole = role
-			return
+		if equalFoldASCII(s, role) {
+			return role, ps
 		}
 	}
-	if role, ok := normalize.TenancyRole(r.TenancyRole); ok {
-		r.TenancyRole = role
-		rep.add(colTenancyRole, RoleRespelled)
-		return
+	if role, ok := normalize.TenancyRole(s); ok {
+		ps.add(RoleRespelled)
+		return role, ps
 	}
-	rep.add(colTenancyRole, UnknownRole)
+	ps.add(UnknownRole)
+	return s, ps
 }
 
 func equalFoldASCII(s, lower string) bool {
