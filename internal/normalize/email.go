@@ -16,16 +16,30 @@ func Email(s string) (string, bool) {
 		return "", false
 	}
 	out := lowerASCII(s)
+	return out, wellFormedEmail(out)
+}
+
+// EmailStatus reports what Email would: whether s holds an address at all
+// (Email's result is not "") and whether it is well formed, without
+// making the lower-cased copy.
+func EmailStatus(s string) (present, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || IsPlaceholder(s) {
+		return false, false
+	}
+	return true, wellFormedEmail(s)
+}
+
+// wellFormedEmail reports whether the trimmed address out is well formed;
+// letter case does not matter.
+func wellFormedEmail(out string) bool {
 	at := strings.IndexByte(out, '@')
 	if at <= 0 || strings.IndexByte(out[at+1:], '@') >= 0 {
-		return out, false
+		return false
 	}
 	domain := out[at+1:]
-	if strings.IndexByte(domain, '.') < 0 || domain[0] == '.' || domain[len(domain)-1] == '.' ||
-		strings.Contains(domain, "..") || strings.ContainsAny(out, " \t\n\r\v\f") {
-		return out, false
-	}
-	return out, true
+	return strings.IndexByte(domain, '.') >= 0 && domain[0] != '.' && domain[len(domain)-1] != '.' &&
+		!strings.Contains(domain, "..") && !strings.ContainsAny(out, " \t\n\r\v\f")
 }
 
 // lowerASCII returns s with its ASCII letters lower-cased, without

@@ -151,6 +151,34 @@ func FuzzPhone(f *testing.F) {
 	})
 }
 
+// FuzzPhoneStatus checks that PhoneStatus says what Phone does.
+func FuzzPhoneStatus(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Add("+44 7700 900123 0000000000000000000000000")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, ok := Phone(s)
+		if present, ok2 := PhoneStatus(s); present != (p != "") || ok2 != ok {
+			t.Fatalf("PhoneStatus(%q) = %v, %v; Phone = %q, %v", s, present, ok2, p, ok)
+		}
+	})
+}
+
+// FuzzEmailStatus checks that EmailStatus says what Email does.
+func FuzzEmailStatus(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Add(" Mary.Smith@Example.ORG ")
+	f.Fuzz(func(t *testing.T, s string) {
+		e, ok := Email(s)
+		if present, ok2 := EmailStatus(s); present != (e != "") || ok2 != ok {
+			t.Fatalf("EmailStatus(%q) = %v, %v; Email = %q, %v", s, present, ok2, e, ok)
+		}
+	})
+}
+
 func FuzzEmail(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)

@@ -27,6 +27,20 @@ import "unicode/utf8"
 // IsPlaceholder), a number whose digits (after the country code and trunk 0
 // are removed) are all one digit, and the dummy NSN 1234567890.
 func Phone(s string) (e164 string, ok bool) {
+	return phone(s, true)
+}
+
+// PhoneStatus reports what Phone would: whether s holds a number at all
+// (Phone's result is not "") and whether it is plausible, without making
+// the E.164 string.
+func PhoneStatus(s string) (present, ok bool) {
+	e, ok := phone(s, false)
+	return e != "", ok
+}
+
+// phone is Phone; without build it returns "+" in place of any non-empty
+// number, and allocates nothing.
+func phone(s string, build bool) (e164 string, ok bool) {
 	if IsPlaceholder(s) {
 		return "", false
 	}
@@ -48,6 +62,9 @@ scan:
 		switch {
 		case isDigit(c):
 			if len(digits) == cap(digits) {
+				if !build {
+					return "+", false
+				}
 				return phoneOverlong(s)
 			}
 			digits = append(digits, c)
@@ -67,35 +84,41 @@ scan:
 		digits = digits[2:]
 	}
 	var out [24]byte
+	str := func(b []byte) string {
+		if !build {
+			return "+"
+		}
+		return phoneString(s, b)
+	}
 	switch {
 	case intl && hasPrefix44(digits):
 		nsn := trunk(digits[2:])
 		if isDummyNSN(nsn) {
 			return "", false
 		}
-		return phoneString(s, append(append(out[:0], "+44"...), nsn...)), validNSN(nsn)
+		return str(append(append(out[:0], "+44"...), nsn...)), validNSN(nsn)
 	case intl:
 		if isDummyNSN(digits) {
 			return "", false
 		}
-		return phoneString(s, append(append(out[:0], '+'), digits...)), len(digits) >= 8 && len(digits) <= 15
+		return str(append(append(out[:0], '+'), digits...)), len(digits) >= 8 && len(digits) <= 15
 	case hasPrefix44(digits) && len(digits) >= 11 && len(digits) <= 13:
 		if nsn := trunk(digits[2:]); validNSN(nsn) {
 			if isDummyNSN(nsn) {
 				return "", false
 			}
-			return phoneString(s, append(append(out[:0], "+44"...), nsn...)), true
+			return str(append(append(out[:0], "+44"...), nsn...)), true
 		}
 	case digits[0] == '0' && validNSN(digits[1:]):
 		if isDummyNSN(digits[1:]) {
 			return "", false
 		}
-		return phoneString(s, append(append(out[:0], "+44"...), digits[1:]...)), true
+		return str(append(append(out[:0], "+44"...), digits[1:]...)), true
 	}
 	if isDummyNSN(trunk(digits)) {
 		return "", false
 	}
-	return phoneString(s, digits), false
+	return str(digits), false
 }
 
 // phoneOverlong handles a value with more digits than any phone number: its

@@ -284,8 +284,8 @@ func (rule *textRule) apply(s string) (string, problems) {
 			ps.add(NotUPRNFormat)
 		}
 	case checkPhone:
-		switch e164, ok := normalize.Phone(out); {
-		case e164 == "":
+		switch present, ok := normalize.PhoneStatus(out); {
+		case !present:
 			// A placeholder, no digits, or a dummy number such as
 			// 0000000000.
 			ps.add(Placeholder)
@@ -294,8 +294,8 @@ func (rule *textRule) apply(s string) (string, problems) {
 			ps.add(InvalidPhone)
 		}
 	case checkEmail:
-		switch e, ok := normalize.Email(out); {
-		case e == "":
+		switch present, ok := normalize.EmailStatus(out); {
+		case !present:
 			ps.add(Placeholder)
 			out = ""
 		case !ok:
