@@ -55,6 +55,26 @@ type IngestOptions struct {
 	// Workers bounds the encoding goroutines; zero means GOMAXPROCS.
 	Workers  int
 	Progress Progress
+
+	// sink, if set, receives the records as they are encoded.
+	sink recordSink
+}
+
+// recordSink receives a dataset's pseudonymised records as Ingest makes
+// them, so that work that reads every record once (blocking keys) is done
+// while the record is still in the encoder's cache and while the other
+// dataset loads.
+type recordSink interface {
+	// start is called once, before any record, with the number of rows
+	// of the file: an upper bound on the records to come.
+	start(rows int) error
+	// add is called with records first to first+len(recs)-1 once they
+	// are encoded, from several goroutines at once for disjoint ranges.
+	add(first int, recs []pseudo.Record)
+	// finish is called once all records are added, with their number;
+	// kept is false when records were then dropped (see
+	// IngestOptions.Exclusions), so that indexes no longer match.
+	finish(n int, kept bool)
 }
 
 // Ingest loads, validates, screens and pseudonymises one clear dataset. The
@@ -64,12 +84,27 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 	if opts.Encoder == nil {
 		return nil, fmt.Errorf("ingest %s: no encoder", src.Name)
 	}
-	sum, err := fileSHA256(src.Path)
-	if err != nil {
-		return nil, fmt.Errorf("ingest %s: %w", src.Name, err)
+	// The file is hashed while it loads.
+	var (
+		sum string
+		hg  errgroup.Group
+	)
+	hg.Go(func() (err error) {
+		sum, err = fileSHA256(src.Path)
+		return err
+	})
+	defer hg.Wait()
+	hashed := func() error {
+		if err := hg.Wait(); err != nil {
+			return fmt.Errorf("ingest %s: %w", src.Name, err)
+		}
+		return nil
 	}
 	r, err := load.Open(ctx, src, opts.Load)
 	if err != nil {
+		if herr := hashed(); herr != nil {
+			return nil, herr
+		}
 		return nil, err
 	}
 	defer r.Close()
@@ -90,10 +125,16 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 	// capacity is the file's row count, an upper bound on accepted rows, so
 	// reserving a range never reallocates.
 	out := make([]pseudo.Record, 0, r.NumRows())
+	if opts.sink != nil {
+		if err := opts.sink.start(int(r.NumRows())); err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", src.Name, err)
+		}
+	}
 	type job struct {
-		dst  []pseudo.Record
-		src  []person.Record
-		done *sync.WaitGroup
+		first int // index of dst[0] in out
+		dst   []pseudo.Record
+		src   []person.Record
+		done  *sync.WaitGroup
 	}
 	jobs := make(chan job, workers)
 	g, gctx := errgroup.WithContext(ctx)
@@ -101,6 +142,9 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 		g.Go(func() error {
 			for j := range jobs {
 				opts.Encoder.EncodeBatch(j.dst, j.src)
+				if opts.sink != nil {
+					opts.sink.add(j.first, j.dst)
+				}
 				step.Add(len(j.src))
 				j.done.Done()
 			}
@@ -124,7 +168,7 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 				j := min(i+chunk, n)
 				pending.Add(1)
 				select {
-				case jobs <- job{dst: out[lo+i : lo+j], src: b.Records[i:j], done: &pending}:
+				case jobs <- job{first: lo + i, dst: out[lo+i : lo+j], src: b.Records[i:j], done: &pending}:
 				case <-gctx.Done():
 					pending.Done()
 					return gctx.Err()
@@ -137,6 +181,9 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if err := hashed(); err != nil {
+		return nil, err
+	}
 
 	ds := &Dataset{
 		Name: src.Name, Role: src.Role, Path: src.Path, SHA256: sum,
@@ -144,6 +191,9 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 		RowsIn: rep.RowsIn, Accepted: rep.Accepted, Quarantined: rep.Quarantined,
 	}
 	ds.screen(opts.Exclusions, opts.Tally)
+	if opts.sink != nil {
+		opts.sink.finish(len(ds.Records), len(ds.Records) == len(out))
+	}
 	return ds, nil
 }
 

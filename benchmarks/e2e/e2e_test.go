@@ -8,6 +8,12 @@
 //
 //	go test -run '^$' -bench . -benchtime 1x ./benchmarks/e2e
 //	DATAMATCH_E2E_SIZES=10000,100000,1000000 go test -run '^$' -bench . -benchtime 1x -timeout 60m ./benchmarks/e2e
+//
+// DATAMATCH_E2E_CACHE names a directory that keeps the generated input
+// files between runs. With DATAMATCH_E2E_PROFILE=1 the child also writes
+// a CPU profile of the whole link (cpu.pprof, beside the size's input
+// files) and the benchmark prints the functions that took most of it
+// (cumulative time, as go tool pprof -top -cum lists them).
 package e2e
 
 import (
@@ -19,8 +25,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,13 +50,20 @@ import (
 type result struct {
 	Rows      int64              `json:"rows"` // rows read, both sides
 	Seconds   float64            `json:"seconds"`
+	CPU       float64            `json:"cpu_seconds"` // user and system time of the child
 	Compared  int64              `json:"compared"`
 	Matches   int                `json:"matches"`
 	PeakBytes int64              `json:"peak_bytes"`
 	Stages    map[string]float64 `json:"stages"`
+	Order     []string           `json:"order"` // Stages' keys, in order
 }
 
-const childEnv = "DATAMATCH_E2E_CHILD"
+// Environment of the child process: the directory of the task's files,
+// and the file to write a CPU profile to, if any.
+const (
+	childEnv   = "DATAMATCH_E2E_CHILD"
+	profileEnv = "DATAMATCH_E2E_CPUPROFILE"
+)
 
 // TestMain lets the benchmark re-run this binary as the child that links
 // two files and reports.
@@ -68,6 +83,17 @@ func child(dir string) error {
 	if err != nil {
 		return err
 	}
+	if path := os.Getenv(profileEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	t0 := time.Now()
 	res, err := pipeline.Link(context.Background(), pipeline.LinkOptions{
 		Left:    pipeline.Input{Source: load.Source{Name: "left", Path: filepath.Join(dir, "left.parquet"), Role: person.RolePeople}},
@@ -84,13 +110,56 @@ func child(dir string) error {
 		Seconds:   time.Since(t0).Seconds(),
 		Compared:  res.Compared,
 		Matches:   len(res.Matches),
+		CPU:       cpuSeconds(),
 		PeakBytes: vmHWM(),
 		Stages:    map[string]float64{"ingest": res.Ingest.Seconds()},
+		Order:     []string{"ingest"},
 	}
 	for _, t := range res.Timings {
+		if _, ok := r.Stages[t.Stage]; !ok {
+			r.Order = append(r.Order, t.Stage)
+		}
 		r.Stages[t.Stage] += t.Duration.Seconds()
 	}
 	return json.NewEncoder(os.Stdout).Encode(r)
+}
+
+// stages lists the stage timings in order of their start.
+func (r *result) stages() string {
+	var out []string
+	for _, t := range r.Order {
+		out = append(out, fmt.Sprintf("%s %.2fs", t, r.Stages[t]))
+	}
+	return strings.Join(out, ", ")
+}
+
+// summarise returns go tool pprof's listing of the functions of the CPU
+// profile at path with the most cumulative time, without the goroutine
+// wrappers every stack starts with, or why there is none.
+func summarise(binary, path string, lines int) string {
+	cmd := exec.Command("go", "tool", "pprof", "-top", "-cum", fmt.Sprintf("-nodecount=%d", lines),
+		`-hide=^(golang\.org/x/sync/errgroup|runtime\.(main|goexit|systemstack|mcall)$|main\.main$|testing\.)`, binary, path)
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Sprintf("(go tool pprof: %v; inspect the profile by hand)", err)
+	}
+	var keep []string
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "File:" || f[0] == "Build" || f[0] == "Type:" || f[0] == "Time:") {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return strings.Join(keep, "\n")
+}
+
+// cpuSeconds returns the user and system CPU time the process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // vmHWM returns the process's peak resident set size, from /proc.
@@ -198,11 +267,18 @@ func BenchmarkLinkEndToEnd(b *testing.B) {
 		task := link.Task{N: n, Overlap: 0.5, Seed: 7}
 		dir := filepath.Join(cache, fmt.Sprintf("n%d", n))
 		prepare(b, dir, task)
+		profile := ""
+		if os.Getenv("DATAMATCH_E2E_PROFILE") == "1" {
+			profile = filepath.Join(dir, "cpu.pprof")
+		}
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			var r result
 			for range b.N {
 				cmd := exec.Command(os.Args[0], "-test.run=^$")
 				cmd.Env = append(os.Environ(), childEnv+"="+dir)
+				if profile != "" {
+					cmd.Env = append(cmd.Env, profileEnv+"="+profile)
+				}
 				var out, errb bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &errb
 				if err := cmd.Run(); err != nil {
@@ -214,16 +290,18 @@ func BenchmarkLinkEndToEnd(b *testing.B) {
 			}
 			p, rc, f := f1(b, filepath.Join(dir, "out", "pairs.parquet"), task)
 			b.ReportMetric(r.Seconds, "wall-s")
+			b.ReportMetric(r.CPU, "cpu-s")
 			b.ReportMetric(float64(r.Rows)/r.Seconds, "rows/s")
 			b.ReportMetric(float64(r.Compared)/r.Seconds, "pairs/s")
 			b.ReportMetric(float64(r.PeakBytes)/(1<<20), "peak-MiB")
 			b.ReportMetric(f, "F1")
-			var stages []string
-			for k, v := range r.Stages {
-				stages = append(stages, fmt.Sprintf("%s %.2fs", k, v))
+			b.Logf("%d x %d on %d cores: %.2fs wall, %.2fs CPU, %.0f rows/s, %d pairs compared, peak %d MiB, P %.4f R %.4f F1 %.4f; stages: %s",
+				n, n, runtime.NumCPU(), r.Seconds, r.CPU, float64(r.Rows)/r.Seconds, r.Compared, r.PeakBytes>>20, p, rc, f, r.stages())
+			if profile != "" {
+				// Printed, not logged: the log of a benchmark is cut
+				// to a few lines.
+				fmt.Printf("CPU profile of n=%d (%s), top functions by cumulative time:\n%s\n", n, profile, summarise(os.Args[0], profile, 30))
 			}
-			b.Logf("%d x %d on %d cores: %.2fs wall, %.0f rows/s, %d pairs compared, peak %d MiB, P %.4f R %.4f F1 %.4f; stages: %s",
-				n, n, runtime.NumCPU(), r.Seconds, float64(r.Rows)/r.Seconds, r.Compared, r.PeakBytes>>20, p, rc, f, strings.Join(stages, ", "))
 		})
 	}
 }

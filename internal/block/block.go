@@ -1,9 +1,13 @@
 package block
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -33,12 +37,18 @@ type Options struct {
 	// ChunkSize is the number of pairs handed to emit at a time. Zero
 	// means DefaultChunkSize.
 	ChunkSize int
-	// Workers bounds the goroutines that compute keys and sort them.
-	// Zero means GOMAXPROCS.
+	// Workers bounds the goroutines that compute keys, sort them and
+	// join them. Zero means GOMAXPROCS.
 	Workers int
+	// LeftKeys and RightKeys, when set, are the key tables of the left
+	// and right records under the rules blocked on (see NewKeys), made
+	// ahead of blocking by whoever produced the records; a nil table is
+	// computed. Deduplication uses LeftKeys only.
+	LeftKeys, RightKeys *Keys
 	// Truth, when set, tells whether a pair is a true match, so that
 	// Stats can report pair completeness; TrueCount is then the number of
-	// true pairs. They are for evaluation only.
+	// true pairs. They are for evaluation only. Truth is called from
+	// several goroutines at once.
 	Truth     func(left, right int32) bool
 	TrueCount int64
 }
@@ -93,8 +103,11 @@ type Stats struct {
 
 // Link emits the candidate pairs between left and right under rules. emit
 // is called from one goroutine at a time with chunks of at most
-// Options.ChunkSize pairs, and owns each chunk it is given. An error from
-// emit, or the end of ctx, stops blocking and is returned.
+// Options.ChunkSize pairs, and owns each chunk it is given. Chunks come
+// in no particular order (the keys are joined by several goroutines), but
+// the pairs of each chunk, and so the set of chunks, are the same from
+// run to run. An error from emit, or the end of ctx, stops blocking and is
+// returned.
 func Link(ctx context.Context, left, right []pseudo.Record, rules []Rule, opts Options, emit func([]Pair) error) (*Stats, error) {
 	return run(ctx, left, right, false, rules, opts, emit)
 }
@@ -105,20 +118,98 @@ func Dedupe(ctx context.Context, recs []pseudo.Record, rules []Rule, opts Option
 	return run(ctx, recs, recs, true, rules, opts, emit)
 }
 
-// keyTable holds every record's key fingerprints, one row of cols per
-// record.
-type keyTable struct {
-	cols int
-	fp   []uint32
+// maxRecords bounds the records of one side: indexes are int32.
+const maxRecords = 1<<31 - 1
+
+// Keys is the key table of a slice of records under a rule set: every
+// record's key fingerprints, one row of columns per record (a rule gives
+// Rule.Keys columns). Computing it reads every record once; a producer of
+// records can fill it while the records are still in cache (Set) and
+// hand it to blocking in Options.
+type Keys struct {
+	names []string // the rules' names, one per column, to check a table against its rules
+	cols  int
+	fp    []uint32
 }
 
-func (t *keyTable) row(i int32) []uint32 {
-	return t.fp[int(i)*t.cols : int(i)*t.cols+t.cols]
+// NewKeys returns a key table for n records under rules, with every row
+// empty (no keys) until Set fills it.
+func NewKeys(rules []Rule, n int) (*Keys, error) {
+	cols, err := validate(rules)
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || n >= maxRecords {
+		return nil, fmt.Errorf("block: %d records do not fit int32 indexes", n)
+	}
+	k := &Keys{cols: cols, fp: make([]uint32, n*cols)}
+	for _, r := range rules {
+		for range r.Keys {
+			k.names = append(k.names, r.Name)
+		}
+	}
+	return k, nil
+}
+
+// Len returns the number of records in the table.
+func (k *Keys) Len() int { return len(k.fp) / k.cols }
+
+// Truncate keeps the first n rows of the table, for when fewer records
+// were produced than it was made for. It panics if n exceeds Len.
+func (k *Keys) Truncate(n int) {
+	if n < 0 || n > k.Len() {
+		panic(fmt.Sprintf("block: Truncate(%d) of a key table of %d records", n, k.Len()))
+	}
+	k.fp = k.fp[:n*k.cols]
+}
+
+// Set computes the keys of recs, records first to first+len(recs)-1, under
+// rules, which must be the rules the table was made for. Calls for
+// disjoint ranges may run concurrently.
+func (k *Keys) Set(rules []Rule, first int, recs []pseudo.Record) {
+	buf := make([]uint64, k.cols)
+	rows := k.fp[first*k.cols : (first+len(recs))*k.cols]
+	for i := range recs {
+		c := 0
+		for _, r := range rules {
+			r.Key(&recs[i], buf[c:c+r.Keys])
+			c += r.Keys
+		}
+		row := rows[i*k.cols : i*k.cols+k.cols]
+		for j, key := range buf {
+			row[j] = fingerprint(key)
+		}
+	}
+}
+
+// fits reports why k is not the key table of n records under rules, or
+// nil if it is.
+func (k *Keys) fits(rules []Rule, cols, n int) error {
+	if k.cols != cols || k.Len() != n {
+		return fmt.Errorf("block: key table of %d records and %d keys given for %d records and %d keys", k.Len(), k.cols, n, cols)
+	}
+	c := 0
+	for _, r := range rules {
+		for range r.Keys {
+			if k.names[c] != r.Name {
+				return fmt.Errorf("block: key table made for rule %q given for rule %q", k.names[c], r.Name)
+			}
+			c++
+		}
+	}
+	return nil
+}
+
+func (k *Keys) row(i int32) []uint32 {
+	return k.fp[int(i)*k.cols : int(i)*k.cols+k.cols]
 }
 
 // keys computes the key table of recs in parallel.
-func keys(ctx context.Context, recs []pseudo.Record, rules []Rule, cols, workers int) (*keyTable, error) {
-	t := &keyTable{cols: cols, fp: make([]uint32, len(recs)*cols)}
+func keys(ctx context.Context, recs []pseudo.Record, rules []Rule, workers int) (*Keys, error) {
+	t, err := NewKeys(rules, len(recs))
+	if err != nil {
+		return nil, err
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	const span = 4096
@@ -128,18 +219,7 @@ func keys(ctx context.Context, recs []pseudo.Record, rules []Rule, cols, workers
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			buf := make([]uint64, cols)
-			for i := lo; i < hi; i++ {
-				c := 0
-				for _, r := range rules {
-					r.Key(&recs[i], buf[c:c+r.Keys])
-					c += r.Keys
-				}
-				row := t.fp[i*cols : i*cols+cols]
-				for j, k := range buf {
-					row[j] = fingerprint(k)
-				}
-			}
+			t.Set(rules, lo, recs[lo:hi])
 			return nil
 		})
 	}
@@ -149,34 +229,67 @@ func keys(ctx context.Context, recs []pseudo.Record, rules []Rule, cols, workers
 	return t, nil
 }
 
+// tableFor returns the key table of recs: given, after checking that it
+// fits, or computed.
+func tableFor(ctx context.Context, given *Keys, recs []pseudo.Record, rules []Rule, cols, workers int) (*Keys, error) {
+	if given == nil {
+		return keys(ctx, recs, rules, workers)
+	}
+	if err := given.fits(rules, cols, len(recs)); err != nil {
+		return nil, err
+	}
+	return given, nil
+}
+
 // columns fills dst[j] with the records that have a key in column c0+j,
 // as fingerprint<<32 | index, for j < len(dst), in one pass over the
 // table (the table is row-major: reading one column at a time would read
 // every row once per column).
-func (t *keyTable) columns(c0 int, dst [][]uint64) {
+// Each dst[j] must have room for every row.
+func (k *Keys) columns(c0 int, dst [][]uint64) {
+	var n [columnGroup]int
+	out := make([][]uint64, len(dst))
 	for j := range dst {
-		dst[j] = dst[j][:0]
+		out[j] = dst[j][:cap(dst[j])]
 	}
-	for i, row := 0, 0; i < len(t.fp); i, row = i+t.cols, row+1 {
-		r := t.fp[i+c0 : i+c0+len(dst)]
+	for i, row := 0, uint64(0); i < len(k.fp); i, row = i+k.cols, row+1 {
+		r := k.fp[i+c0 : i+c0+len(dst)]
 		for j, f := range r {
 			if f != 0 {
-				dst[j] = append(dst[j], uint64(f)<<32|uint64(row))
+				out[j][n[j]] = uint64(f)<<32 | row
+				n[j]++
 			}
 		}
+	}
+	for j := range dst {
+		dst[j] = out[j][:n[j]]
 	}
 }
 
 // state is one blocking run.
 type state struct {
-	opts      Options
-	dedupe    bool
-	lt, rt    *keyTable
-	oversized []map[uint32]bool // per column: fingerprints of skipped blocks
-	chunk     []Pair
+	opts   Options
+	dedupe bool
+	lt, rt *Keys
+	// oversized holds, per column, the fingerprints of its skipped
+	// blocks. A column's set is complete before any later column is
+	// joined, and is only read from then on.
+	oversized []map[uint32]bool
+	mu        sync.Mutex // serialises emit and the skipped-block counts
 	emit      func([]Pair) error
-	stats     *RuleStats
-	trueFound int64
+}
+
+// joiner joins one column: its pairs not yet checked, its pending chunk
+// and what it counted.
+type joiner struct {
+	st        *state
+	c         int
+	pend      []Pair
+	chunk     []Pair
+	generated int64
+	new       int64
+	trueNew   int64
+	touched   uint32 // the sum of the words check reads ahead, never used
 }
 
 func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []Rule, opts Options, emit func([]Pair) error) (*Stats, error) {
@@ -185,36 +298,49 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 	if err != nil {
 		return nil, err
 	}
-	if len(left) >= 1<<31-1 || len(right) >= 1<<31-1 {
+	if len(left) >= maxRecords || len(right) >= maxRecords {
 		return nil, fmt.Errorf("block: too many records for int32 indexes")
 	}
 	st := &state{opts: opts, dedupe: dedupe, emit: emit, oversized: make([]map[uint32]bool, cols)}
-	st.lt, err = keys(ctx, left, rules, cols, opts.Workers)
+	if dedupe {
+		st.lt, err = tableFor(ctx, opts.LeftKeys, left, rules, cols, opts.Workers)
+		st.rt = st.lt
+	} else {
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() (err error) {
+			st.lt, err = tableFor(gctx, opts.LeftKeys, left, rules, cols, opts.Workers)
+			return err
+		})
+		g.Go(func() (err error) {
+			st.rt, err = tableFor(gctx, opts.RightKeys, right, rules, cols, opts.Workers)
+			return err
+		})
+		err = g.Wait()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("block: keys: %w", err)
 	}
-	st.rt = st.lt
-	if !dedupe {
-		if st.rt, err = keys(ctx, right, rules, cols, opts.Workers); err != nil {
-			return nil, fmt.Errorf("block: keys: %w", err)
-		}
-	}
 
 	stats := &Stats{Rules: make([]RuleStats, len(rules))}
+	for ri, r := range rules {
+		stats.Rules[ri].Name = r.Name
+	}
 	if dedupe {
 		n := float64(len(left))
 		stats.ComparisonSpace = n * (n - 1) / 2
 	} else {
 		stats.ComparisonSpace = float64(len(left)) * float64(len(right))
 	}
-	// Columns are extracted columnGroup at a time, sorted, and joined in
-	// order.
 	colRule := make([]int, 0, cols)
 	for ri, r := range rules {
 		for range r.Keys {
 			colRule = append(colRule, ri)
 		}
 	}
+	// Columns are taken columnGroup at a time: extracted from the key
+	// tables, sorted, sized (which blocks are skipped), then joined, each
+	// column by one goroutine. A column's joins read the skipped blocks
+	// of the columns before it, so sizing comes first.
 	group := min(columnGroup, cols)
 	lcols, rcols := make([][]uint64, group), make([][]uint64, group)
 	for j := range group {
@@ -223,72 +349,94 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 			rcols[j] = make([]uint64, 0, len(right))
 		}
 	}
-	lscr := make([]uint64, len(left))
-	var rscr []uint64
-	if !dedupe {
-		rscr = make([]uint64, len(right))
+	scratch := make(chan []uint64, opts.Workers)
+	for range opts.Workers {
+		scratch <- make([]uint64, max(len(left), len(right)))
 	}
-	st.chunk = make([]Pair, 0, opts.ChunkSize)
+	joiners := make([]*joiner, cols)
 	for c0 := 0; c0 < cols; c0 += group {
 		n := min(group, cols-c0)
-		g := errgroup.Group{}
+		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() error { st.lt.columns(c0, lcols[:n]); return nil })
 		if !dedupe {
-			st.rt.columns(c0, rcols[:n])
+			g.Go(func() error { st.rt.columns(c0, rcols[:n]); return nil })
 		}
 		g.Wait()
+		g, gctx = errgroup.WithContext(ctx)
+		g.SetLimit(opts.Workers)
+		sort := func(a []uint64) {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				s := <-scratch
+				radix.SortHigh(a, s)
+				scratch <- s
+				return nil
+			})
+		}
 		for j := range n {
-			c := c0 + j
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			ri := colRule[c]
-			st.stats = &stats.Rules[ri]
-			st.stats.Name = rules[ri].Name
-			var ls, rs []uint64
-			if dedupe {
-				ls = radix.SortHigh(lcols[j], lscr)
-			} else {
-				g := errgroup.Group{}
-				g.Go(func() error { ls = radix.SortHigh(lcols[j], lscr); return nil })
-				rs = radix.SortHigh(rcols[j], rscr)
-				g.Wait()
-			}
-			if err := st.join(ctx, c, ls, rs); err != nil {
-				return nil, err
-			}
-			if c+1 == cols || colRule[c+1] != ri {
-				st.finishRule(stats, ri)
+			sort(lcols[j])
+			if !dedupe {
+				sort(rcols[j])
 			}
 		}
-	}
-	if len(st.chunk) > 0 {
-		if err := emit(st.chunk); err != nil {
+		if err := g.Wait(); err != nil {
 			return nil, err
+		}
+		g, gctx = errgroup.WithContext(ctx)
+		g.SetLimit(opts.Workers)
+		for j := range n {
+			g.Go(func() error {
+				st.size(c0+j, lcols[j], rcols[j], &stats.Rules[colRule[c0+j]])
+				return nil
+			})
+		}
+		g.Wait()
+		g, gctx = errgroup.WithContext(ctx)
+		g.SetLimit(opts.Workers)
+		for j := range n {
+			c := c0 + j
+			jn := &joiner{st: st, c: c, pend: make([]Pair, 0, pendingPairs), chunk: make([]Pair, 0, opts.ChunkSize)}
+			joiners[c] = jn
+			g.Go(func() error {
+				if err := jn.join(gctx, lcols[j], rcols[j]); err != nil {
+					return err
+				}
+				return jn.flush(gctx)
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	}
+	var trueFound int64
+	for c, jn := range joiners {
+		rs := &stats.Rules[colRule[c]]
+		rs.Generated += jn.generated
+		rs.New += jn.new
+		rs.TrueNew += jn.trueNew
+		if c+1 < cols && colRule[c+1] == colRule[c] {
+			continue
+		}
+		// The rule's last column: its counts are complete.
+		stats.Candidates += rs.New
+		rs.ReductionRatio = reduction(float64(rs.Generated), stats.ComparisonSpace)
+		if opts.Truth != nil && opts.TrueCount > 0 {
+			trueFound += rs.TrueNew
+			rs.Completeness = float64(trueFound) / float64(opts.TrueCount)
 		}
 	}
 	stats.ReductionRatio = reduction(float64(stats.Candidates), stats.ComparisonSpace)
 	if opts.Truth != nil && opts.TrueCount > 0 {
-		stats.TrueFound = st.trueFound
-		stats.Completeness = float64(st.trueFound) / float64(opts.TrueCount)
+		stats.TrueFound = trueFound
+		stats.Completeness = float64(trueFound) / float64(opts.TrueCount)
 	}
 	return stats, nil
 }
 
 // columnGroup is the number of key columns extracted in one pass.
 const columnGroup = 8
-
-// finishRule completes the statistics of rule ri once its last column is
-// joined.
-func (st *state) finishRule(stats *Stats, ri int) {
-	rs := &stats.Rules[ri]
-	stats.Candidates += rs.New
-	rs.ReductionRatio = reduction(float64(rs.Generated), stats.ComparisonSpace)
-	if st.opts.Truth != nil && st.opts.TrueCount > 0 {
-		st.trueFound += rs.TrueNew
-		rs.Completeness = float64(st.trueFound) / float64(st.opts.TrueCount)
-	}
-}
 
 func reduction(n, space float64) float64 {
 	if space <= 0 {
@@ -297,14 +445,15 @@ func reduction(n, space float64) float64 {
 	return 1 - n/space
 }
 
-// join enumerates the blocks of column c: runs of equal fingerprint in ls
-// and rs (link), or in ls alone (deduplication).
-func (st *state) join(ctx context.Context, c int, ls, rs []uint64) error {
+// blocks calls fn with every block of a sorted column: runs of equal
+// fingerprint in ls and rs (link), or runs of more than one record in ls
+// alone (deduplication, rs nil).
+func (st *state) blocks(ls, rs []uint64, fn func(l, r []uint64) error) error {
 	if st.dedupe {
 		for i := 0; i < len(ls); {
 			j := run32(ls, i)
 			if j-i > 1 {
-				if err := st.block(ctx, c, ls[i:j], nil); err != nil {
+				if err := fn(ls[i:j], nil); err != nil {
 					return err
 				}
 			}
@@ -322,13 +471,115 @@ func (st *state) join(ctx context.Context, c int, ls, rs []uint64) error {
 			j = run32(rs, j)
 		default:
 			ie, je := run32(ls, i), run32(rs, j)
-			if err := st.block(ctx, c, ls[i:ie], rs[j:je]); err != nil {
+			if err := fn(ls[i:ie], rs[j:je]); err != nil {
 				return err
 			}
 			i, j = ie, je
 		}
 	}
 	return nil
+}
+
+// blockSize returns the number of pairs in the block l × r, or within l
+// when r is nil.
+func blockSize(l, r []uint64) int64 {
+	if r == nil {
+		n := int64(len(l))
+		return n * (n - 1) / 2
+	}
+	return int64(len(l)) * int64(len(r))
+}
+
+// size records the blocks of column c that are over Options.MaxBlockPairs
+// in st.oversized, and counts them in stats, which other goroutines sizing
+// columns of the same rule also update.
+//
+// A block of more than MaxBlockPairs pairs has more than root records on
+// one side at least, root being the integer square root of the limit, so
+// only such long runs of a column are looked at: they are found by
+// probing every root-th element, and their block's other side by binary
+// search, at a cost that does not grow with the column.
+func (st *state) size(c int, ls, rs []uint64, stats *RuleStats) {
+	limit := st.opts.MaxBlockPairs
+	if limit <= 0 {
+		return
+	}
+	root := isqrt(uint64(limit))
+	var blocks, pairs int64
+	over := map[uint32]bool{}
+	seen := map[uint32]bool{}
+	check := func(f uint32) {
+		if seen[f] {
+			return
+		}
+		seen[f] = true
+		l := runOf(ls, f)
+		var r []uint64
+		if !st.dedupe {
+			if r = runOf(rs, f); len(r) == 0 {
+				return
+			}
+		}
+		if n := blockSize(l, r); n > limit {
+			over[f] = true
+			blocks++
+			pairs += n
+		}
+	}
+	longRuns(ls, root, check)
+	if !st.dedupe {
+		longRuns(rs, root, check)
+	}
+	if len(over) > 0 {
+		st.oversized[c] = over
+	}
+	st.mu.Lock()
+	stats.SkippedBlocks += blocks
+	stats.SkippedPairs += pairs
+	st.mu.Unlock()
+}
+
+// isqrt returns the largest r with r² ≤ n, at least 1.
+func isqrt(n uint64) int {
+	r := uint64(math.Sqrt(float64(n)))
+	for r > 0 && r*r > n {
+		r--
+	}
+	for r < 1<<32-1 && (r+1)*(r+1) <= n {
+		r++
+	}
+	return int(max(r, 1))
+}
+
+// longRuns calls fn with the fingerprint of every run of more than root
+// equal fingerprints in a, which is sorted by fingerprint, once. Every
+// such run holds an element whose index is a multiple of root, and is
+// found from the first of them.
+func longRuns(a []uint64, root int, fn func(f uint32)) {
+	for p := 0; p < len(a); p += root {
+		f := a[p] >> 32
+		lo := p
+		for lo > 0 && p-lo <= root && a[lo-1]>>32 == f {
+			lo--
+		}
+		if p-lo > root {
+			continue // the run holds the element root before: reported then
+		}
+		if hi := run32(a, p); hi-lo > root {
+			fn(uint32(f))
+		}
+	}
+}
+
+// runOf returns the run of fingerprint f in a, which is sorted by
+// fingerprint; it is empty if f is not in a.
+func runOf(a []uint64, f uint32) []uint64 {
+	lo, _ := slices.BinarySearchFunc(a, f, func(x uint64, f uint32) int { return cmp.Compare(uint32(x>>32), f) })
+	hi := lo
+	if hi < len(a) && uint32(a[hi]>>32) == f {
+		hi = run32(a, lo)
+	}
+	return a[lo:hi]
 }
 
 // run32 returns the end of the run of equal fingerprints starting at i.
@@ -341,54 +592,99 @@ func run32(a []uint64, i int) int {
 	return j
 }
 
-// block enumerates one block of column c: l × r, or the pairs within l
-// when r is nil.
-func (st *state) block(ctx context.Context, c int, l, r []uint64) error {
-	var size int64
-	if r == nil {
-		n := int64(len(l))
-		size = n * (n - 1) / 2
-	} else {
-		size = int64(len(l)) * int64(len(r))
-	}
-	if st.opts.MaxBlockPairs > 0 && size > st.opts.MaxBlockPairs {
-		if st.oversized[c] == nil {
-			st.oversized[c] = make(map[uint32]bool)
+// join enumerates the blocks of the joiner's column.
+func (jn *joiner) join(ctx context.Context, ls, rs []uint64) error {
+	st := jn.st
+	err := st.blocks(ls, rs, func(l, r []uint64) error {
+		size := blockSize(l, r)
+		if st.opts.MaxBlockPairs > 0 && size > st.opts.MaxBlockPairs {
+			return nil
 		}
-		st.oversized[c][uint32(l[0]>>32)] = true
-		st.stats.SkippedBlocks++
-		st.stats.SkippedPairs += size
-		return nil
+		jn.generated += size
+		return jn.block(ctx, l, r)
+	})
+	if err != nil {
+		return err
 	}
-	st.stats.Generated += size
+	return jn.check(ctx)
+}
+
+// block enumerates one block: l × r, or the pairs within l when r is nil.
+func (jn *joiner) block(ctx context.Context, l, r []uint64) error {
 	for a, x := range l {
 		li := int32(uint32(x))
-		lrow := st.lt.row(li)
 		others := r
 		if r == nil {
 			others = l[a+1:]
 		}
 		for _, y := range others {
-			ri := int32(uint32(y))
-			if st.seen(c, lrow, st.rt.row(ri)) {
-				continue
-			}
-			if st.opts.Truth != nil && st.opts.Truth(li, ri) {
-				st.stats.TrueNew++
-			}
-			st.stats.New++
-			st.chunk = append(st.chunk, Pair{li, ri})
-			if len(st.chunk) == cap(st.chunk) {
-				if err := ctx.Err(); err != nil {
+			jn.pend = append(jn.pend, Pair{li, int32(uint32(y))})
+			if len(jn.pend) == cap(jn.pend) {
+				if err := jn.check(ctx); err != nil {
 					return err
 				}
-				if err := st.emit(st.chunk); err != nil {
-					return err
-				}
-				st.chunk = make([]Pair, 0, st.opts.ChunkSize)
 			}
 		}
 	}
+	return nil
+}
+
+// pendingPairs is the number of generated pairs gathered before their
+// key rows are read. The rows are those of records anywhere in the
+// tables, so nearly every one is a cache miss: read for many pairs in a
+// row, with nothing waiting on each, they are fetched from memory in
+// parallel instead of one after the other.
+const pendingPairs = 64
+
+// check adds to the chunk the pending pairs that no earlier column
+// joined, and empties the pending pairs.
+func (jn *joiner) check(ctx context.Context) error {
+	st, c := jn.st, jn.c
+	if c > 0 {
+		// Fetch the rows' first and last words that seen reads.
+		lf, rf, cols := st.lt.fp, st.rt.fp, st.lt.cols
+		var t uint32
+		for _, p := range jn.pend {
+			i, j := int(p.Left)*cols, int(p.Right)*cols
+			t += lf[i] + lf[i+c-1] + rf[j] + rf[j+c-1]
+		}
+		jn.touched += t
+	}
+	for _, p := range jn.pend {
+		if c > 0 && st.seen(c, st.lt.row(p.Left), st.rt.row(p.Right)) {
+			continue
+		}
+		if st.opts.Truth != nil && st.opts.Truth(p.Left, p.Right) {
+			jn.trueNew++
+		}
+		jn.new++
+		jn.chunk = append(jn.chunk, p)
+		if len(jn.chunk) == cap(jn.chunk) {
+			if err := jn.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	jn.pend = jn.pend[:0]
+	return nil
+}
+
+// flush hands the pending chunk, if any, to emit.
+func (jn *joiner) flush(ctx context.Context) error {
+	if len(jn.chunk) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := jn.st
+	st.mu.Lock()
+	err := st.emit(jn.chunk)
+	st.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	jn.chunk = make([]Pair, 0, st.opts.ChunkSize)
 	return nil
 }
 

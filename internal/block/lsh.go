@@ -73,6 +73,11 @@ func FilterLSH(name string, o LSH) Rule {
 	for width*k > sourceWords*64 {
 		width /= 2
 	}
+	// Each band's hash starts from the seed mixed with the band.
+	seeds := make([]uint64, o.Bands)
+	for b := range seeds {
+		seeds[b] = Mix(o.Seed, uint64(b)+1)
+	}
 	return Rule{Name: name, Keys: o.Bands * parts, Key: func(r *pseudo.Record, keys []uint64) {
 		var sig [maxBins]uint8
 		if !signature(r, o.Source, width, sig[:k]) {
@@ -81,7 +86,7 @@ func FilterLSH(name string, o LSH) Rule {
 		}
 		var bandHash [maxBins]uint64
 		for b := range o.Bands {
-			h := Mix(o.Seed, uint64(b)+1)
+			h := seeds[b]
 			row := sig[b*o.Rows : (b+1)*o.Rows]
 			for i := 0; i < len(row); i += 8 {
 				var w uint64
@@ -115,34 +120,40 @@ func FilterLSH(name string, o LSH) Rule {
 // signature writes r's MinHash signature into sig, one value per bin of
 // width bits, and reports false if r has no source bits.
 func signature(r *pseudo.Record, src Source, width int, sig []uint8) bool {
-	var words [sourceWords]uint64
+	var words *[sourceWords]uint64
+	var names [sourceWords]uint64
 	if src == Names {
 		if r.ForenameCount == 0 && r.SurnameCount == 0 {
 			return false
 		}
-		copy(words[:], r.ForenameBF[:])
-		copy(words[len(r.ForenameBF):], r.SurnameBF[:])
+		copy(names[:], r.ForenameBF[:])
+		copy(names[len(r.ForenameBF):], r.SurnameBF[:])
+		words = &names
 	} else {
 		if r.AddressCount == 0 {
 			return false
 		}
-		words = r.AddressBF
+		words = (*[sourceWords]uint64)(&r.AddressBF)
 	}
 	const empty = 64
-	per := 64 / width // bins per word
+	per := 64 / width // bins per word, a power of two
 	mask := uint64(1)<<width - 1
 	if width == 64 {
 		mask = ^uint64(0)
 	}
 	any := false
-	for i := range sig {
-		v := words[i/per] >> (width * (i % per)) & mask
-		if v == 0 {
-			sig[i] = empty
-			continue
+	for w, i := 0, 0; i < len(sig); w++ {
+		x := words[w]
+		for range min(per, len(sig)-i) {
+			if v := x & mask; v != 0 {
+				sig[i] = uint8(bits.TrailingZeros64(v))
+				any = true
+			} else {
+				sig[i] = empty
+			}
+			x >>= width % 64
+			i++
 		}
-		sig[i] = uint8(bits.TrailingZeros64(v))
-		any = true
 	}
 	if !any {
 		return false

@@ -1,7 +1,9 @@
 package block
 
 import (
+	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/datamatch/datamatch/internal/pseudo"
@@ -136,4 +138,118 @@ func BenchmarkNameLSHKey(b *testing.B) {
 	for b.Loop() {
 		rule.Key(&r, keys)
 	}
+}
+
+// BenchmarkDefaultLSHKeys times the keys of the default rules' two LSH
+// rules for one record, as blocking computes them for every record.
+func BenchmarkDefaultLSHKeys(b *testing.B) {
+	var rules []Rule
+	for _, r := range DefaultRules() {
+		if r.Keys > 1 {
+			rules = append(rules, r)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	r := pseudo.Record{DOB: 5, Postcode: 9}
+	r.ForenameBF, r.ForenameCount = randomName(rng)
+	r.SurnameBF, r.SurnameCount = randomName(rng)
+	for i := range r.AddressBF {
+		r.AddressBF[i] = rng.Uint64() & rng.Uint64()
+	}
+	r.AddressCount = 200
+	keys := make([]uint64, 64)
+	for b.Loop() {
+		for _, rule := range rules {
+			rule.Key(&r, keys[:rule.Keys])
+		}
+	}
+}
+
+// signatureByBin is signature written bin by bin, as the definition
+// reads: the reference the word-by-word signature is checked against.
+func signatureByBin(r *pseudo.Record, src Source, width int, sig []uint8) bool {
+	var words [sourceWords]uint64
+	if src == Names {
+		if r.ForenameCount == 0 && r.SurnameCount == 0 {
+			return false
+		}
+		copy(words[:], r.ForenameBF[:])
+		copy(words[len(r.ForenameBF):], r.SurnameBF[:])
+	} else {
+		if r.AddressCount == 0 {
+			return false
+		}
+		words = r.AddressBF
+	}
+	const empty = 64
+	per := 64 / width
+	mask := uint64(1)<<width - 1
+	if width == 64 {
+		mask = ^uint64(0)
+	}
+	any := false
+	for i := range sig {
+		v := words[i/per] >> (width * (i % per)) & mask
+		if v == 0 {
+			sig[i] = empty
+			continue
+		}
+		sig[i] = uint8(bits.TrailingZeros64(v))
+		any = true
+	}
+	if !any {
+		return false
+	}
+	k := len(sig)
+	for i := range sig {
+		if sig[i] != empty {
+			continue
+		}
+		for t := 1; t < k; t++ {
+			if v := sig[(i+t)%k]; v < empty {
+				sig[i] = v | uint8(min(t, 3))<<6
+				break
+			}
+		}
+	}
+	return true
+}
+
+func FuzzSignature(f *testing.F) {
+	f.Add(uint64(1), uint8(48), uint8(3), false)
+	f.Add(uint64(2), uint8(128), uint8(0), true)
+	f.Add(uint64(3), uint8(7), uint8(60), false)
+	f.Fuzz(func(t *testing.T, seed uint64, bins, sparsity uint8, address bool) {
+		k := int(bins)%maxBins + 1
+		width := 64
+		for width*k > sourceWords*64 {
+			width /= 2
+		}
+		rng := rand.New(rand.NewPCG(seed, uint64(sparsity)))
+		var r pseudo.Record
+		word := func() uint64 {
+			w := rng.Uint64()
+			for range sparsity % 8 {
+				w &= rng.Uint64()
+			}
+			return w
+		}
+		for i := range r.ForenameBF {
+			r.ForenameBF[i], r.SurnameBF[i] = word(), word()
+		}
+		for i := range r.AddressBF {
+			r.AddressBF[i] = word()
+		}
+		r.ForenameCount, r.AddressCount = uint16(sparsity)%3, uint16(sparsity)%5
+		src := Names
+		if address {
+			src = Address
+		}
+		got, want := make([]uint8, k), make([]uint8, k)
+		okGot := signature(&r, src, width, got)
+		okWant := signatureByBin(&r, src, width, want)
+		if okGot != okWant || (okGot && !slices.Equal(got, want)) {
+			t.Fatalf("k=%d width=%d: signature %v %v, by bin %v %v", k, width, okGot, got, okWant, want)
+		}
+	})
 }

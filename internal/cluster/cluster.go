@@ -31,8 +31,11 @@ func OneToOne(matches []pair.Match) []pair.Match {
 		}
 		return cmp.Compare(x.Right, y.Right)
 	})
-	usedL := make(map[int32]bool)
-	usedR := make(map[int32]bool)
+	var maxL, maxR int32
+	for i := range matches {
+		maxL, maxR = max(maxL, matches[i].Left), max(maxR, matches[i].Right)
+	}
+	usedL, usedR := make([]bool, int(maxL)+1), make([]bool, int(maxR)+1)
 	var out []pair.Match
 	for _, i := range order {
 		m := matches[i]

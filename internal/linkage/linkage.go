@@ -7,7 +7,9 @@
 // in one. Both stream candidate pairs from blocking to a pool of comparers
 // and keep per pair only its two record indexes and its comparison vector
 // (16 bytes), which the model is then fitted on (as counts of distinct
-// vectors) and scored from; records are never copied.
+// vectors) and scored from; records are never copied. The stages that
+// read the records only — blocking and comparison, the random pairs that
+// give u, the pairs that share a home — run at the same time.
 package linkage
 
 import (
@@ -30,6 +32,7 @@ import (
 	"github.com/datamatch/datamatch/internal/compare"
 	"github.com/datamatch/datamatch/internal/pair"
 	"github.com/datamatch/datamatch/internal/pseudo"
+	"github.com/datamatch/datamatch/internal/radix"
 	"github.com/datamatch/datamatch/internal/score"
 )
 
@@ -90,7 +93,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Timing is the wall time of one stage.
+// Timing is the wall time of one stage. Stages that read the records only
+// (blocking and comparison, the u sample, the same-home pairs) run at the
+// same time, each reporting its own wall time, so their times overlap.
 type Timing struct {
 	Stage    string        `json:"stage"`
 	Duration time.Duration `json:"duration_ns"`
@@ -108,7 +113,7 @@ type Result struct {
 	Model *score.Model
 	// Blocking reports the blocking rules.
 	Blocking *block.Stats
-	// Timings lists the stages in order.
+	// Timings lists the stages in order (see Timing).
 	Timings []Timing
 	// Compared is the number of candidate pairs compared, and Sampled
 	// the number of random pairs compared to estimate u.
@@ -191,31 +196,38 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 		}
 	}
 	r := &runner{cfg: cfg, log: log, left: left, right: right, dedupe: dedupe, cmp: c, res: &Result{}, stage: time.Now()}
+	// Given key tables are large: only the runner holds them, and only
+	// until blocking is done.
+	cfg.Blocking.LeftKeys, cfg.Blocking.RightKeys = nil, nil
 	if len(left) == 0 || (!dedupe && len(right) == 0) || (dedupe && len(left) < 2) {
 		return r.res, nil
 	}
 
-	batches, patterns, err := r.candidates(ctx)
-	if err != nil {
+	// In a link, pairs within one dataset are different people.
+	d := score.Data{Space: r.space(), HomeNonMatches: !dedupe}
+	var batches []batch
+	if err := r.concurrently(ctx,
+		stage{"block+compare", true, func(ctx context.Context) (err error) {
+			batches, d.Patterns, err = r.candidates(ctx)
+			return err
+		}},
+		stage{"sample-u", cfg.Model == nil, func(ctx context.Context) (err error) {
+			d.Random, err = r.sample(ctx, d.Space)
+			return err
+		}},
+		stage{"same-home", cfg.Model == nil, func(ctx context.Context) (err error) {
+			d.Home, err = r.homes(ctx)
+			return err
+		}},
+	); err != nil {
 		return nil, err
 	}
-	r.done("block+compare")
 
-	space := r.res.Blocking.ComparisonSpace
+	space := d.Space
 	var model *score.Model
 	if cfg.Model != nil {
-		model, err = score.EstimatePrior(cfg.Model, cfg.Comparisons, patterns, space, cfg.EM)
+		model, err = score.EstimatePrior(cfg.Model, cfg.Comparisons, d.Patterns, space, cfg.EM)
 	} else {
-		// In a link, pairs within one dataset are different people.
-		d := score.Data{Patterns: patterns, Space: space, HomeNonMatches: !dedupe}
-		if d.Random, err = r.sample(ctx, space); err != nil {
-			return nil, err
-		}
-		r.done("sample-u")
-		if d.Home, err = r.homes(ctx); err != nil {
-			return nil, err
-		}
-		r.done("same-home")
 		model, err = score.Estimate(cfg.Comparisons, d, cfg.EM)
 	}
 	if errors.Is(err, score.ErrNoMatches) {
@@ -237,16 +249,18 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 		return nil, err
 	}
 	r.done("term-frequencies")
-	if scorer, err = r.calibrate(ctx, scorer, batches, space); err != nil {
-		return nil, err
-	}
-	r.res.Model = scorer.Model()
-	r.done("calibrate")
-
-	matches, err := r.score(ctx, scorer, batches)
+	calibrated, ratios, err := r.calibrate(ctx, scorer, batches, space)
 	if err != nil {
 		return nil, err
 	}
+	r.res.Model = calibrated.Model()
+	r.done("calibrate")
+
+	matches, err := r.score(ctx, calibrated, batches, scorer, ratios)
+	if err != nil {
+		return nil, err
+	}
+	scorer = calibrated
 	r.done("score")
 
 	switch {
@@ -259,6 +273,56 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	}
 	r.res.Matches = matches
 	return r.res, nil
+}
+
+// space returns the number of pairs in the comparison space.
+func (r *runner) space() float64 {
+	if r.dedupe {
+		n := float64(len(r.left))
+		return n * (n - 1) / 2
+	}
+	return float64(len(r.left)) * float64(len(r.right))
+}
+
+// stage is one of the stages run by concurrently.
+type stage struct {
+	name string
+	run  bool // false skips the stage
+	fn   func(ctx context.Context) error
+}
+
+// concurrently runs the stages at once, each with every worker: stages
+// that read the records only keep the cores busy where one of them alone
+// would leave some idle (blocking hands pairs to the comparers in bursts).
+// It records each stage's own wall time, in the order given, and returns
+// the first error, which stops the others.
+func (r *runner) concurrently(ctx context.Context, stages ...stage) error {
+	took := make([]time.Duration, len(stages))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, st := range stages {
+		if !st.run {
+			continue
+		}
+		g.Go(func() error {
+			t0 := time.Now()
+			if err := st.fn(gctx); err != nil {
+				return err
+			}
+			took[i] = time.Since(t0)
+			r.log.Info("linkage stage done", "stage", st.name, "duration", took[i])
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, st := range stages {
+		if st.run {
+			r.res.Timings = append(r.res.Timings, Timing{st.name, took[i]})
+		}
+	}
+	r.stage = time.Now()
+	return nil
 }
 
 // candidates runs blocking, comparing the candidates as they come, and
@@ -310,6 +374,7 @@ func (r *runner) candidates(ctx context.Context) ([]batch, score.Patterns, error
 		} else {
 			r.res.Blocking, err = block.Link(ctx, r.left, r.right, r.cfg.Rules, r.cfg.Blocking, emit)
 		}
+		r.cfg.Blocking.LeftKeys, r.cfg.Blocking.RightKeys = nil, nil
 		if err != nil {
 			return fmt.Errorf("linkage: block: %w", err)
 		}
@@ -378,20 +443,30 @@ func (r *runner) sample(ctx context.Context, space float64) (*score.LevelCounts,
 				if shard == 0 {
 					per += r.cfg.RandomPairs % sampleShards
 				}
-				for k := range per {
-					if k%65536 == 0 && ctx.Err() != nil {
-						return ctx.Err()
-					}
+				// The shard's pairs are drawn first and compared in
+				// order of their left record, which then stays in
+				// cache for all its pairs; the counts do not depend on
+				// the order.
+				pairs := make([]uint64, per)
+				for k := range pairs {
 					i := rng.IntN(nl)
+					var j int
 					if r.dedupe {
-						j := rng.IntN(nl - 1)
+						j = rng.IntN(nl - 1)
 						if j >= i {
 							j++
 						}
-						count(i, j)
 					} else {
-						count(i, rng.IntN(nr))
+						j = rng.IntN(nr)
 					}
+					pairs[k] = uint64(i)<<32 | uint64(j)
+				}
+				pairs = radix.SortHigh(pairs, make([]uint64, len(pairs)))
+				for k, p := range pairs {
+					if k%65536 == 0 && ctx.Err() != nil {
+						return ctx.Err()
+					}
+					count(int(p>>32), int(uint32(p)))
 				}
 			}
 			mu.Lock()
@@ -417,29 +492,60 @@ var homeRules = []block.Rule{
 
 // homes counts the vectors of pairs within each dataset whose comparison
 // says they share a home, for score.Data.Home; nil if no comparison
-// defines a home.
+// defines a home. The pairs are found by blocking each dataset on its own
+// and compared by every worker.
 func (r *runner) homes(ctx context.Context) (score.Patterns, error) {
 	if r.cmp.Home() < 0 {
 		return nil, nil
 	}
-	out := score.Patterns{}
+	type chunk struct {
+		recs  []pseudo.Record
+		pairs []block.Pair
+	}
 	sides := [][]pseudo.Record{r.left}
 	if !r.dedupe {
 		sides = append(sides, r.right)
 	}
-	opts := block.Options{MaxBlockPairs: r.cfg.Blocking.MaxBlockPairs, Workers: r.cfg.Workers}
-	for _, recs := range sides {
-		_, err := block.Dedupe(ctx, recs, homeRules, opts, func(ps []block.Pair) error {
-			for _, p := range ps {
-				if v := r.cmp.Compare(&recs[p.Left], &recs[p.Right]); r.cmp.SharesHome(v) {
-					out[v]++
+	out := score.Patterns{}
+	var mu sync.Mutex
+	ch := make(chan chunk, r.cfg.Workers)
+	g, gctx := errgroup.WithContext(ctx)
+	for range r.cfg.Workers {
+		g.Go(func() error {
+			local := score.Patterns{}
+			for c := range ch {
+				for _, p := range c.pairs {
+					if v := r.cmp.Compare(&c.recs[p.Left], &c.recs[p.Right]); r.cmp.SharesHome(v) {
+						local[v]++
+					}
 				}
 			}
-			return nil
+			mu.Lock()
+			out.Merge(local)
+			mu.Unlock()
+			return gctx.Err()
 		})
-		if err != nil {
-			return nil, fmt.Errorf("linkage: same-home pairs: %w", err)
+	}
+	g.Go(func() error {
+		defer close(ch)
+		opts := block.Options{MaxBlockPairs: r.cfg.Blocking.MaxBlockPairs, Workers: r.cfg.Workers}
+		for _, recs := range sides {
+			_, err := block.Dedupe(gctx, recs, homeRules, opts, func(ps []block.Pair) error {
+				select {
+				case ch <- chunk{recs, ps}:
+					return nil
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			})
+			if err != nil {
+				return fmt.Errorf("linkage: same-home pairs: %w", err)
+			}
 		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -488,7 +594,10 @@ func (r *runner) scorer(ctx context.Context, m *score.Model) (*score.Scorer, err
 // belong to a slightly different model than the one the probabilities
 // come from. m and u are kept; λ is the fixed point of
 // λ = Σ P(match | pair) / space, capped as in EM.
-func (r *runner) calibrate(ctx context.Context, s *score.Scorer, batches []batch, space float64) (*score.Scorer, error) {
+//
+// It returns the calibrated scorer and, per batch, each candidate's
+// weight under s less s's prior, rounded to float32.
+func (r *runner) calibrate(ctx context.Context, s *score.Scorer, batches []batch, space float64) (*score.Scorer, [][]float32, error) {
 	limit := space
 	if r.cfg.EM.MaxMatches > 0 {
 		limit = min(limit, r.cfg.EM.MaxMatches)
@@ -511,19 +620,36 @@ func (r *runner) calibrate(ctx context.Context, s *score.Scorer, batches []batch
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// Each iteration sums the batches' probabilities in parallel, then
+	// the batches' sums in order, so that λ does not depend on the
+	// number of workers.
+	sums := make([]float64, len(ratios))
 	lambda := s.Model().Lambda
 	for range 200 {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		prior := math.Log2(lambda / (1 - lambda))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(r.cfg.Workers)
+		for bi, rs := range ratios {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				var sum float64
+				for _, x := range rs {
+					sum += score.Probability(prior + float64(x))
+				}
+				sums[bi] = sum
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, nil, err
+		}
 		var matches float64
-		for _, rs := range ratios {
-			for _, x := range rs {
-				matches += score.Probability(prior + float64(x))
-			}
+		for _, x := range sums {
+			matches += x
 		}
 		next := min(matches, limit) / space
 		if next <= 0 {
@@ -535,12 +661,33 @@ func (r *runner) calibrate(ctx context.Context, s *score.Scorer, batches []batch
 			break
 		}
 	}
-	return s.WithLambda(lambda), nil
+	return s.WithLambda(lambda), ratios, nil
 }
 
 // score weighs every candidate and keeps those at or above the threshold.
-func (r *runner) score(ctx context.Context, s *score.Scorer, batches []batch) ([]pair.Match, error) {
+// The explanations of a batch's kept pairs share one allocation.
+//
+// ratios, if not nil, holds each candidate's weight under the scorer from
+// less its prior, rounded to float32 (see calibrate). s differs from
+// from only by its priors, so a candidate's weight under s is its ratio
+// plus s's prior, give or take the float32 rounding and the change of
+// the related class's prior (the related correction moves by less than
+// its prior does); a candidate short of the threshold by more than that
+// is not weighed again. Exactly the same pairs are kept, with exactly the
+// same weights, as when every candidate is weighed.
+func (r *runner) score(ctx context.Context, s *score.Scorer, batches []batch, from *score.Scorer, ratios [][]float32) ([]pair.Match, error) {
 	minW := score.WeightOf(r.cfg.Threshold)
+	shift := math.Inf(1)
+	if a, b := from.RelatedPrior(), s.RelatedPrior(); a == b {
+		shift = 0 // both -Inf without a related class
+	} else if d := math.Abs(b - a); !math.IsNaN(d) {
+		shift = d
+	}
+	// short reports whether a candidate of ratio x cannot reach minW.
+	short := func(x float32) bool {
+		y := float64(x)
+		return s.Prior()+y+shift+math.Abs(y)*0x1p-20+0x1p-20 < minW
+	}
 	kept := make([][]pair.Match, len(batches))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.cfg.Workers)
@@ -549,17 +696,28 @@ func (r *runner) score(ctx context.Context, s *score.Scorer, batches []batch) ([
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var out []pair.Match
+			var (
+				out []pair.Match
+				at  []int // index in the batch of each kept pair
+			)
+			var rs []float32
+			if ratios != nil {
+				rs = ratios[bi]
+			}
 			for i, p := range b.pairs {
-				w := s.Weight(p.Left, b.vecs[i])
-				if w < minW {
+				if rs != nil && short(rs[i]) {
 					continue
 				}
-				out = append(out, pair.Match{
-					Left: p.Left, Right: p.Right,
-					Weight: w, Probability: score.Probability(w),
-					Explanation: s.Explain(p.Left, b.vecs[i]),
-				})
+				if w := s.Weight(p.Left, b.vecs[i]); w >= minW {
+					out = append(out, pair.Match{Left: p.Left, Right: p.Right, Weight: w, Probability: score.Probability(w)})
+					at = append(at, i)
+				}
+			}
+			slab := make([]pair.Contribution, 0, len(out)*s.ExplanationLen())
+			for k, i := range at {
+				lo := len(slab)
+				slab = s.AppendExplanation(slab, out[k].Left, b.vecs[i])
+				out[k].Explanation = slab[lo:len(slab):len(slab)]
 			}
 			kept[bi] = out
 			return nil
@@ -568,7 +726,11 @@ func (r *runner) score(ctx context.Context, s *score.Scorer, batches []batch) ([
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var matches []pair.Match
+	total := 0
+	for _, k := range kept {
+		total += len(k)
+	}
+	matches := make([]pair.Match, 0, total)
 	for _, k := range kept {
 		matches = append(matches, k...)
 	}

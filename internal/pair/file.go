@@ -27,6 +27,10 @@ func WriteFile(path string, matches []Match, leftID, rightID func(int32) string)
 	})
 }
 
+// batchRows is the number of rows built into one Arrow record, and
+// written as one row group.
+const batchRows = 64 << 10
+
 func write(w io.Writer, matches []Match, leftID, rightID func(int32) string) error {
 	var fields []string
 	if len(matches) > 0 {
@@ -52,44 +56,101 @@ func write(w io.Writer, matches []Match, leftID, rightID func(int32) string) err
 	if err != nil {
 		return fmt.Errorf("pairs: %w", err)
 	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	const batch = 64 << 10
-	flush := func() error {
-		rec := b.NewRecord()
-		defer rec.Release()
-		if rec.NumRows() == 0 {
-			return nil
-		}
-		return fw.WriteBuffered(rec)
-	}
-	nf := len(fields)
-	for i, m := range matches {
-		b.Field(0).(*array.StringBuilder).Append(leftID(m.Left))
-		b.Field(1).(*array.StringBuilder).Append(rightID(m.Right))
-		b.Field(2).(*array.Float64Builder).Append(m.Probability)
-		b.Field(3).(*array.Float64Builder).Append(m.Weight)
-		if len(m.Explanation) != nf {
-			fw.Close()
-			return fmt.Errorf("pairs: match %d explains %d fields, want %d", i, len(m.Explanation), nf)
-		}
-		for j, c := range m.Explanation {
-			b.Field(4 + j).(*array.Float64Builder).Append(c.Weight)
-			b.Field(4 + nf + j).(*array.StringBuilder).Append(c.Level)
-		}
-		if (i+1)%batch == 0 {
-			if err := flush(); err != nil {
-				fw.Close()
-				return fmt.Errorf("pairs: %w", err)
+	// One goroutine builds the next record while this one encodes the
+	// last: the Parquet writer is sequential, and building a record costs
+	// about as much as encoding it.
+	recs := make(chan arrow.Record, 1)
+	errc := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(recs)
+		errc <- build(schema, matches, leftID, rightID, len(fields), recs, done)
+	}()
+	for rec := range recs {
+		err := fw.Write(rec)
+		rec.Release()
+		if err != nil {
+			// fw.Write has closed the writer. Stop the builder and
+			// release what it made.
+			close(done)
+			for rec := range recs {
+				rec.Release()
 			}
+			<-errc
+			return fmt.Errorf("pairs: %w", err)
 		}
 	}
-	if err := flush(); err != nil {
+	close(done)
+	if err := <-errc; err != nil {
 		fw.Close()
-		return fmt.Errorf("pairs: %w", err)
+		return err
 	}
 	if err := fw.Close(); err != nil {
 		return fmt.Errorf("pairs: %w", err)
 	}
 	return nil
+}
+
+// build makes the Arrow records of matches, batchRows rows at a time, and
+// sends them on out until done is closed.
+func build(schema *arrow.Schema, matches []Match, leftID, rightID func(int32) string, nf int, out chan<- arrow.Record, done <-chan struct{}) error {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	lids := b.Field(0).(*array.StringBuilder)
+	rids := b.Field(1).(*array.StringBuilder)
+	probs := b.Field(2).(*array.Float64Builder)
+	weights := b.Field(3).(*array.Float64Builder)
+	fw := make([]*array.Float64Builder, nf)
+	fl := make([]*array.StringBuilder, nf)
+	for j := range nf {
+		fw[j] = b.Field(4 + j).(*array.Float64Builder)
+		fl[j] = b.Field(4 + nf + j).(*array.StringBuilder)
+	}
+	for lo := 0; lo < len(matches); lo += batchRows {
+		ms := matches[lo:min(lo+batchRows, len(matches))]
+		b.Reserve(len(ms))
+		reserveText(lids, rids, fl, ms, leftID, rightID)
+		for i := range ms {
+			m := &ms[i]
+			if len(m.Explanation) != nf {
+				return fmt.Errorf("pairs: match %d explains %d fields, want %d", lo+i, len(m.Explanation), nf)
+			}
+			lids.Append(leftID(m.Left))
+			rids.Append(rightID(m.Right))
+			probs.UnsafeAppend(m.Probability)
+			weights.UnsafeAppend(m.Weight)
+			for j, c := range m.Explanation {
+				fw[j].UnsafeAppend(c.Weight)
+				fl[j].Append(c.Level)
+			}
+		}
+		rec := b.NewRecord()
+		select {
+		case out <- rec:
+		case <-done:
+			rec.Release()
+			return nil
+		}
+	}
+	return nil
+}
+
+// reserveText reserves room in the text builders for the bytes of ms's
+// record ids and levels, so that they never grow while appending.
+func reserveText(lids, rids *array.StringBuilder, levels []*array.StringBuilder, ms []Match, leftID, rightID func(int32) string) {
+	var nl, nr int
+	n := make([]int, len(levels))
+	for i := range ms {
+		m := &ms[i]
+		nl += len(leftID(m.Left))
+		nr += len(rightID(m.Right))
+		for j, c := range m.Explanation[:min(len(m.Explanation), len(n))] {
+			n[j] += len(c.Level)
+		}
+	}
+	lids.ReserveData(nl)
+	rids.ReserveData(nr)
+	for j, b := range levels {
+		b.ReserveData(n[j])
+	}
 }

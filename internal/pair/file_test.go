@@ -73,3 +73,100 @@ func TestWriteFileRefusesRaggedExplanations(t *testing.T) {
 		t.Fatal("a failed write published a file")
 	}
 }
+
+// benchMatches returns n matches explained over the fields of a typical
+// model.
+func benchMatches(n int) []Match {
+	fields := []string{"forename", "middle_names", "surname", "dob", "ni", "address", "phone", "email", "related"}
+	levels := []string{"exact", "one-edit", "dice>=0.90", "else", "null"}
+	ms := make([]Match, n)
+	for i := range ms {
+		ex := make([]Contribution, len(fields))
+		for j, f := range fields {
+			ex[j] = Contribution{Field: f, Level: levels[(i+j)%len(levels)], Weight: float64(i%97) / 7}
+		}
+		ms[i] = Match{Left: int32(i), Right: int32(n - i), Weight: float64(i % 31), Probability: 0.9, Explanation: ex}
+	}
+	return ms
+}
+
+func BenchmarkWriteFile(b *testing.B) {
+	ms := benchMatches(100_000)
+	ids := make([]string, len(ms)+1)
+	for i := range ids {
+		ids[i] = "R" + strconv.Itoa(1_000_000+i)
+	}
+	id := func(i int32) string { return ids[i] }
+	p := filepath.Join(b.TempDir(), "pairs.parquet")
+	for b.Loop() {
+		if err := WriteFile(p, ms, id, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(ms)*b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// TestWriteFileRoundTrip writes more matches than one row group holds and
+// reads every value back.
+func TestWriteFileRoundTrip(t *testing.T) {
+	ms := benchMatches(batchRows + 1234)
+	id := func(prefix string) func(int32) string {
+		return func(i int32) string { return prefix + strconv.Itoa(int(i)) }
+	}
+	p := filepath.Join(t.TempDir(), "pairs.parquet")
+	if err := WriteFile(p, ms, id("L"), id("R")); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	if rdr.NumRowGroups() != 2 {
+		t.Errorf("%d row groups, want 2", rdr.NumRowGroups())
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if int(tbl.NumRows()) != len(ms) {
+		t.Fatalf("%d rows, want %d", tbl.NumRows(), len(ms))
+	}
+	// value returns row i of column c, whichever chunk holds it.
+	value := func(c, i int) any {
+		for _, ch := range tbl.Column(c).Data().Chunks() {
+			if i < ch.Len() {
+				switch a := ch.(type) {
+				case *array.String:
+					return a.Value(i)
+				case *array.Float64:
+					return a.Value(i)
+				}
+				t.Fatalf("column %d is %T", c, ch)
+			}
+			i -= ch.Len()
+		}
+		t.Fatalf("row %d of column %d missing", i, c)
+		return nil
+	}
+	for i := 0; i < len(ms); i += 997 {
+		m := ms[i]
+		want := []any{"L" + strconv.Itoa(int(m.Left)), "R" + strconv.Itoa(int(m.Right)), m.Probability, m.Weight}
+		for _, c := range m.Explanation {
+			want = append(want, c.Weight)
+		}
+		for _, c := range m.Explanation {
+			want = append(want, c.Level)
+		}
+		for c, w := range want {
+			if got := value(c, i); got != w {
+				t.Fatalf("row %d column %d = %v, want %v", i, c, got, w)
+			}
+		}
+	}
+}

@@ -61,3 +61,21 @@ func FuzzSortHigh(f *testing.F) {
 		}
 	})
 }
+
+func benchmarkSortHigh(b *testing.B, n int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a := make([]uint64, n)
+	for i := range a {
+		a[i] = uint64(rng.Uint32())<<32 | uint64(i)
+	}
+	w := make([]uint64, n)
+	s := make([]uint64, n)
+	b.SetBytes(int64(8 * n))
+	for b.Loop() {
+		copy(w, a)
+		SortHigh(w, s)
+	}
+}
+
+func BenchmarkSortHigh100k(b *testing.B) { benchmarkSortHigh(b, 100_000) }
+func BenchmarkSortHigh1M(b *testing.B)   { benchmarkSortHigh(b, 1_000_000) }

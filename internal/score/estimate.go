@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/datamatch/datamatch/internal/compare"
 )
@@ -502,6 +504,7 @@ func (e *em) correctU() {
 func (e *em) run(full bool) (int, bool) {
 	var mc, rc [compare.MaxComparisons][compare.MaxLevels]float64
 	var logw, logwHome, logr, logrHome [compare.MaxComparisons][compare.MaxLevels]float64
+	post := make([][2]float64, len(e.vs))
 	for it := 1; it <= e.o.MaxIterations; it++ {
 		for f := range e.cs {
 			for l := range e.levels(f) {
@@ -529,22 +532,30 @@ func (e *em) run(full bool) (int, bool) {
 		}
 		mc = [compare.MaxComparisons][compare.MaxLevels]float64{}
 		rc = [compare.MaxComparisons][compare.MaxLevels]float64{}
+		// Each vector's expected matches and relatives, in parallel;
+		// then their sums, in vector order, so that the model does not
+		// depend on how the work was shared.
+		each(len(e.vs), func(lo, hi int) {
+			for i, v := range e.vs[lo:hi] {
+				i += lo
+				a, b := prior, relPrior
+				lw, lr := &logw, &logr
+				if e.sharesHome(v) {
+					lw, lr = &logwHome, &logrHome
+				}
+				for f := range e.cs {
+					a += lw[f][v.Level(f)]
+					if e.rel {
+						b += lr[f][v.Level(f)]
+					}
+				}
+				pm, pr := posteriors(a, b)
+				post[i] = [2]float64{e.ns[i] * pm, e.ns[i] * pr}
+			}
+		})
 		var matches, relatives float64
 		for i, v := range e.vs {
-			a, b := prior, relPrior
-			lw, lr := &logw, &logr
-			if e.sharesHome(v) {
-				lw, lr = &logwHome, &logrHome
-			}
-			for f := range e.cs {
-				a += lw[f][v.Level(f)]
-				if e.rel {
-					b += lr[f][v.Level(f)]
-				}
-			}
-			pm, pr := posteriors(a, b)
-			r := e.ns[i] * pm
-			q := e.ns[i] * pr
+			r, q := post[i][0], post[i][1]
 			matches += r
 			relatives += q
 			if full {
@@ -605,6 +616,32 @@ func (e *em) run(full bool) (int, bool) {
 		e.guard()
 	}
 	return e.o.MaxIterations, false
+}
+
+// parallelVectors is the number of vectors below which each runs on the
+// calling goroutine alone: for fewer, starting goroutines at every
+// iteration costs more than it saves.
+const parallelVectors = 1024
+
+// each calls fn over consecutive ranges of [0, n) that together cover
+// it, from up to GOMAXPROCS goroutines at once, and returns when all
+// calls have.
+func each(n int, fn func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), n/parallelVectors)
+	if parts <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		if p == parts-1 {
+			fn(lo, hi)
+			break
+		}
+		wg.Go(func() { fn(lo, hi) })
+	}
+	wg.Wait()
 }
 
 // guard neutralises levels whose weight points the wrong way: an exact
@@ -677,7 +714,17 @@ func posteriors(a, b float64) (float64, float64) {
 		return sigmoid(a), 0
 	}
 	hi := max(a, b, 0)
-	ea, eb, e0 := math.Exp(a-hi), math.Exp(b-hi), math.Exp(-hi)
+	// One of the three is e^0 = 1, which needs no call.
+	ea, eb, e0 := 1.0, 1.0, 1.0
+	if a != hi {
+		ea = math.Exp(a - hi)
+	}
+	if b != hi {
+		eb = math.Exp(b - hi)
+	}
+	if hi != 0 {
+		e0 = math.Exp(-hi)
+	}
 	t := ea + eb + e0
 	return ea / t, eb / t
 }

@@ -185,6 +185,15 @@ func (s *Scorer) Model() *Model { return s.model }
 // Prior returns the prior log2 odds of a match.
 func (s *Scorer) Prior() float64 { return s.prior }
 
+// RelatedPrior returns the prior log2 odds of a related pair against a
+// non-match, or -Inf for a model without a related class.
+func (s *Scorer) RelatedPrior() float64 {
+	if !s.rel {
+		return math.Inf(-1)
+	}
+	return s.relPrior
+}
+
 // table returns the weights that apply to v: the home weights when v
 // says the pair shares a home.
 func (s *Scorer) table(v compare.Vector) *[compare.MaxComparisons][compare.MaxLevels]float64 {
@@ -246,7 +255,23 @@ func (s *Scorer) PatternWeight(v compare.Vector) float64 {
 // that class. The prior is not a field and is not listed; Weight is the
 // prior plus the contributions' sum.
 func (s *Scorer) Explain(left int32, v compare.Vector) []pair.Contribution {
-	out := make([]pair.Contribution, s.n, s.n+1)
+	return s.AppendExplanation(make([]pair.Contribution, 0, s.ExplanationLen()), left, v)
+}
+
+// ExplanationLen returns the number of contributions Explain lists.
+func (s *Scorer) ExplanationLen() int {
+	if s.rel {
+		return s.n + 1
+	}
+	return s.n
+}
+
+// AppendExplanation appends to dst the contributions Explain returns and
+// returns the extended slice, so that the explanations of many pairs can
+// share one allocation.
+func (s *Scorer) AppendExplanation(dst []pair.Contribution, left int32, v compare.Vector) []pair.Contribution {
+	dst = slices.Grow(dst, s.ExplanationLen())
+	out := dst[len(dst) : len(dst)+s.n]
 	t := s.table(v)
 	for f := range s.n {
 		l := v.Level(f)
@@ -260,11 +285,12 @@ func (s *Scorer) Explain(left int32, v compare.Vector) []pair.Contribution {
 			}
 		}
 	}
+	dst = dst[:len(dst)+s.n]
 	if s.rel {
 		_, b := s.Ratios(left, v)
-		out = append(out, pair.Contribution{Field: RelatedField, Level: "related", Weight: s.relatedCorrection(b)})
+		dst = append(dst, pair.Contribution{Field: RelatedField, Level: "related", Weight: s.relatedCorrection(b)})
 	}
-	return out
+	return dst
 }
 
 // Probability returns the match probability 2^w/(1+2^w) of weight w.
