@@ -106,6 +106,7 @@ func fingerprint(k uint64) uint32 {
 func ni(r *pseudo.Record) pseudo.Token               { return r.NINumber }
 func dob(r *pseudo.Record) pseudo.Token              { return r.DOB }
 func dobYear(r *pseudo.Record) pseudo.Token          { return r.DOBYear }
+func dobYearMonth(r *pseudo.Record) pseudo.Token     { return r.DOBYearMonth }
 func dobMonthDay(r *pseudo.Record) pseudo.Token      { return r.DOBMonthDay }
 func surname(r *pseudo.Record) pseudo.Token          { return r.Surname }
 func forename(r *pseudo.Record) pseudo.Token         { return r.Forename }
@@ -183,7 +184,7 @@ func DefaultRules() []Rule {
 		TokenRule("sector+forename-group+birth-year", sector, forenameGroup, dobYear),
 		TokenRule("surname+forename+birth-year", surname, forename, dobYear),
 		TokenRule("surname+forename+birth-day", surname, forename, dobMonthDay),
-		TokenRule("surname+initial+birth-year", surname, forenameInitial, dobYear),
+		TokenRule("surname+initial+birth-month", surname, forenameInitial, dobYearMonth),
 		TokenRule("email", email),
 		TokenRule("phone", phone),
 		TokenRule("uprn+forename-group", uprn, forenameGroup),

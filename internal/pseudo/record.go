@@ -23,10 +23,17 @@ type NameFilter [NameBits / 64]uint64
 type AddressFilter [AddressBits / 64]uint64
 
 // Record is one pseudonymised person.
+//
+// Its only pointers, the three strings, come first: the garbage collector
+// then stops reading each record after them, which matters when millions
+// of records are live.
 type Record struct {
 	// RecordID is the dataset's own reference for the row. It is not a
 	// personal identifier and is kept so that results can be traced back.
 	RecordID string
+	// TenancyRef and TenancyRole are carried as evidence for detections.
+	TenancyRef  string
+	TenancyRole string
 
 	// Exact pseudonyms of names and their derived values.
 	Forename         Token
@@ -75,9 +82,7 @@ type Record struct {
 	ForenameEdits Edits
 	SurnameEdits  Edits
 
-	// Attributes carried as evidence for detections.
-	TenancyRef   string
-	TenancyRole  string
+	// Further attributes carried as evidence for detections.
 	TenancyStart date.Date
 	TenancyEnd   date.Date
 	DateOfDeath  date.Date
