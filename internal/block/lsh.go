@@ -135,7 +135,6 @@ func signature(r *pseudo.Record, src Source, width int, sig []uint8) bool {
 		}
 		words = (*[sourceWords]uint64)(&r.AddressBF)
 	}
-	const empty = 64
 	per := 64 / width // bins per word, a power of two
 	mask := uint64(1)<<width - 1
 	if width == 64 {
@@ -158,8 +157,17 @@ func signature(r *pseudo.Record, src Source, width int, sig []uint8) bool {
 	if !any {
 		return false
 	}
-	// Densify: an empty bin takes the value of the next non-empty bin,
-	// marked with the distance so that it differs from that bin's value.
+	densify(sig)
+	return true
+}
+
+// empty marks a bin of a signature that no set bit fell into.
+const empty = 64
+
+// densify fills the empty bins of sig: an empty bin takes the value of the
+// next non-empty bin, marked with the distance so that it differs from
+// that bin's value. sig must have a non-empty bin.
+func densify(sig []uint8) {
 	k := len(sig)
 	for i := range sig {
 		if sig[i] != empty {
@@ -172,5 +180,4 @@ func signature(r *pseudo.Record, src Source, width int, sig []uint8) bool {
 			}
 		}
 	}
-	return true
 }

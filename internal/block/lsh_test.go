@@ -181,7 +181,6 @@ func signatureByBin(r *pseudo.Record, src Source, width int, sig []uint8) bool {
 		}
 		words = r.AddressBF
 	}
-	const empty = 64
 	per := 64 / width
 	mask := uint64(1)<<width - 1
 	if width == 64 {
@@ -200,18 +199,7 @@ func signatureByBin(r *pseudo.Record, src Source, width int, sig []uint8) bool {
 	if !any {
 		return false
 	}
-	k := len(sig)
-	for i := range sig {
-		if sig[i] != empty {
-			continue
-		}
-		for t := 1; t < k; t++ {
-			if v := sig[(i+t)%k]; v < empty {
-				sig[i] = v | uint8(min(t, 3))<<6
-				break
-			}
-		}
-	}
+	densify(sig)
 	return true
 }
 

@@ -7,11 +7,33 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
+
+// readTable reads the Parquet file at p whole, and returns it with its
+// number of row groups. The table is released when the test ends.
+func readTable(t *testing.T, p string) (arrow.Table, int) {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tbl.Release)
+	return tbl, rdr.NumRowGroups()
+}
 
 func TestWriteFile(t *testing.T) {
 	matches := []Match{
@@ -29,20 +51,7 @@ func TestWriteFile(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("stat: %v, %v", fi, err)
 	}
-	rdr, err := file.OpenParquetFile(p, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
+	tbl, _ := readTable(t, p)
 	want := []string{"left_record_id", "right_record_id", "match_probability", "match_weight", "weight_surname", "weight_dob", "level_surname", "level_dob"}
 	if int(tbl.NumCols()) != len(want) || tbl.NumRows() != 2 {
 		t.Fatalf("got %d cols, %d rows", tbl.NumCols(), tbl.NumRows())
@@ -117,23 +126,10 @@ func TestWriteFileRoundTrip(t *testing.T) {
 	if err := WriteFile(p, ms, id("L"), id("R")); err != nil {
 		t.Fatal(err)
 	}
-	rdr, err := file.OpenParquetFile(p, false)
-	if err != nil {
-		t.Fatal(err)
+	tbl, groups := readTable(t, p)
+	if groups != 2 {
+		t.Errorf("%d row groups, want 2", groups)
 	}
-	defer rdr.Close()
-	if rdr.NumRowGroups() != 2 {
-		t.Errorf("%d row groups, want 2", rdr.NumRowGroups())
-	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
 	if int(tbl.NumRows()) != len(ms) {
 		t.Fatalf("%d rows, want %d", tbl.NumRows(), len(ms))
 	}
