@@ -194,6 +194,22 @@ func FuzzEmail(f *testing.F) {
 	})
 }
 
+// FuzzMayBePlaceholder checks that the quick test never turns away a
+// placeholder.
+func FuzzMayBePlaceholder(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	for k := range placeholderKeys {
+		f.Add(" " + strings.ToUpper(k[:1]) + "." + k[1:])
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if placeholderKey(s) && !mayBePlaceholder(s) {
+			t.Fatalf("%q is a placeholder, but the quick test turns it away", s)
+		}
+	})
+}
+
 func FuzzIsPlaceholder(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)

@@ -49,6 +49,51 @@ func IsPlaceholder(s string) bool { return isPlaceholder(s) }
 
 // isPlaceholder is IsPlaceholder for strings and byte slices.
 func isPlaceholder[T string | []byte](s T) bool {
+	if !mayBePlaceholder(s) {
+		return false
+	}
+	return placeholderKey(s)
+}
+
+// placeholderStart marks the lower-case letters and digits that a
+// placeholder's key can start with: the first letters of placeholderKeys,
+// and x, z and 0 for the patterns. init checks it against the keys.
+var placeholderStart = func() (t [256]bool) {
+	for _, c := range "admnrtuwxz0" {
+		t[c] = true
+		if 'a' <= c && c <= 'z' {
+			t[c-'a'+'A'] = true
+		}
+	}
+	return t
+}()
+
+func init() {
+	for k := range placeholderKeys {
+		if !placeholderStart[k[0]] {
+			panic("normalize: placeholderStart misses the key " + k)
+		}
+	}
+}
+
+// mayBePlaceholder is a quick test that most values fail: false means s is
+// surely not a placeholder, because the first ASCII letter or digit of s,
+// met before any other non-ASCII character, cannot start one.
+func mayBePlaceholder[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return true // decided by the full rule
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			return placeholderStart[c]
+		}
+	}
+	return true
+}
+
+// placeholderKey is IsPlaceholder's full rule.
+func placeholderKey[T string | []byte](s T) bool {
 	var key [maxPlaceholderKey]byte
 	n := 0
 	punct := false
