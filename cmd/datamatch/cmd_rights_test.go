@@ -19,6 +19,7 @@ import (
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/rights"
+	"github.com/datamatch/datamatch/internal/runrecord"
 )
 
 // queuedTenant finds a tenant of the tenancies dataset who is in a queued
@@ -191,6 +192,23 @@ func TestRightsSAR(t *testing.T) {
 			}
 			if !searchedDataset {
 				t.Errorf("tenancies not reported as searched with a finding: %+v", f.Searched)
+			}
+			// The quarantine lists the run recorded are searched too.
+			quarantines := 0
+			for _, rf := range x.record.RunFiles {
+				if rf.Kind != runrecord.FileQuarantine {
+					continue
+				}
+				quarantines++
+				p := x.path(rf.Path)
+				if !slices.ContainsFunc(f.Searched, func(s rights.Searched) bool {
+					return s.Kind == rights.KindOutput && s.Name == p && s.Status == "searched"
+				}) {
+					t.Errorf("quarantine list %s not reported as searched: %+v", p, f.Searched)
+				}
+			}
+			if quarantines == 0 {
+				t.Error("the run recorded no quarantine list to search")
 			}
 
 			after, err := ledger.ReadAll(x.ledger)
