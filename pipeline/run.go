@@ -51,6 +51,11 @@ type RunOptions struct {
 	Now      func() time.Time
 	Progress Progress
 	Logger   *slog.Logger
+	// MemoryLimit is the soft memory limit the run sets for its duration
+	// when the process has none, as LinkOptions.MemoryLimit: zero means
+	// one estimated from the row counts of the datasets the purposes use,
+	// whose records are all live at once; negative means none.
+	MemoryLimit int64
 }
 
 // RunResult is what a run did.
@@ -181,6 +186,16 @@ func (r *runner) run(ctx context.Context) error {
 		r.tally = exclusions.NewTally()
 	}
 
+	if limit := r.o.MemoryLimit; limit >= 0 {
+		if limit == 0 {
+			rules, err := r.blockingRules()
+			if err != nil {
+				return err
+			}
+			limit = memoryLimit(r.usedRows(), keyColumns(rules))
+		}
+		defer limitMemory(limit)()
+	}
 	if err := r.ingest(ctx, exclusions); err != nil {
 		return err
 	}
@@ -212,6 +227,28 @@ func (r *runner) run(ctx context.Context) error {
 		rec.Assessments = append(rec.Assessments, runrecord.Assess(p, outcomes, honoured))
 	}
 	return nil
+}
+
+// usedRows returns the number of rows, from the files' footers, of the
+// datasets the purposes use.
+func (r *runner) usedRows() int64 {
+	used := map[string]bool{}
+	for _, p := range r.ex.Purposes {
+		for _, d := range p.Datasets {
+			used[d] = true
+		}
+	}
+	srcs, err := r.ex.Sources()
+	if err != nil {
+		return 0 // ingest reports it
+	}
+	var n int64
+	for _, src := range srcs {
+		if used[src.Name] {
+			n += rowCount(src.Path)
+		}
+	}
+	return n
 }
 
 // ingest loads and pseudonymises every dataset a purpose uses, two at a
