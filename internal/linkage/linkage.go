@@ -238,8 +238,11 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	if err != nil {
 		return nil, fmt.Errorf("linkage: estimate: %w", err)
 	}
+	// The notes are designed corrections (a level that would weigh the
+	// wrong way is set to no evidence), kept in the model and the run
+	// record: information, not a warning an operator must act on.
 	for _, n := range model.Notes {
-		log.Warn("linkage: model", "note", n)
+		log.Info("linkage: model", "note", n)
 	}
 	r.res.Model = model
 	r.done("estimate")
