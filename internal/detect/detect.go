@@ -254,6 +254,27 @@ func (s side) records(m *pair.Match) (*pseudo.Record, *pseudo.Record, error) {
 	return &s.subject.Records[si], &s.partner.Records[pi], nil
 }
 
+// eachProbable calls fn, in order, with every match of ms whose
+// probability reaches t's minimum, and the match's subject and partner
+// records. It stops at fn's first error, or with an error at a match out
+// of range of the datasets.
+func (s side) eachProbable(ms []pair.Match, t exercise.Thresholds, fn func(m *pair.Match, sr, pr *pseudo.Record) error) error {
+	for i := range ms {
+		m := &ms[i]
+		if !probable(m, t) {
+			continue
+		}
+		sr, pr, err := s.records(m)
+		if err != nil {
+			return err
+		}
+		if err := fn(m, sr, pr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // subjectIndex returns the subject record's index of m.
 func (s side) subjectIndex(m *pair.Match) int32 {
 	if s.swapped {

@@ -29,29 +29,25 @@ func DualTenancy(l *Linkage, p Params) (Findings, error) {
 	}
 	f := Findings{Rule: exercise.DualTenancy, Subject: s.subject.Name, Partner: s.partner.Name}
 	need := minOverlap(p.Thresholds)
-	for i := range l.Matches {
-		m := &l.Matches[i]
-		if !probable(m, p.Thresholds) {
-			continue
-		}
-		sr, pr, err := s.records(m)
-		if err != nil {
-			return Findings{}, err
-		}
+	err := s.eachProbable(l.Matches, p.Thresholds, func(m *pair.Match, sr, pr *pseudo.Record) error {
 		if !current(sr.TenancyStart, sr.TenancyEnd, p.Today) || !current(pr.TenancyStart, pr.TenancyEnd, p.Today) {
-			continue
+			return nil
 		}
 		if sr.TenancyStart.IsZero() || pr.TenancyStart.IsZero() {
 			f.Incomplete++
-			continue
+			return nil
 		}
 		n := overlapDays(sr.TenancyStart, sr.TenancyEnd, pr.TenancyStart, pr.TenancyEnd, p.Today)
 		if n < need {
-			continue
+			return nil
 		}
 		c := newCase(exercise.DualTenancy, m, party(s.subject, sr), party(s.partner, pr), tenancyFacts(sr, pr)...)
 		c.OverlapDays = n
 		f.Cases = append(f.Cases, c)
+		return nil
+	})
+	if err != nil {
+		return Findings{}, err
 	}
 	return f, nil
 }
@@ -95,21 +91,17 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 	// Our records that the register says have died, and their tenancies.
 	dead := make([]bool, len(s.subject.Records))
 	deadRefs := map[string][]int32{}
-	for i := range l.Matches {
-		m := &l.Matches[i]
-		if !probable(m, t) {
-			continue
-		}
-		sr, pr, err := s.records(m)
-		if err != nil {
-			return Findings{}, err
-		}
+	err := s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
 		if !pr.DateOfDeath.IsZero() && !pr.DateOfDeath.After(p.Today) {
 			dead[s.subjectIndex(m)] = true
 			if ref := strings.TrimSpace(sr.TenancyRef); ref != "" {
 				deadRefs[ref] = nil
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return Findings{}, err
 	}
 	// The tenants (not household members) of those tenancies.
 	tenantsFound := false
@@ -127,34 +119,26 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 		return deadRefs[ref]
 	}
 
-	for i := range l.Matches {
-		m := &l.Matches[i]
-		if !probable(m, t) {
-			continue
-		}
-		sr, pr, err := s.records(m)
-		if err != nil {
-			return Findings{}, err
-		}
+	err = s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
 		dod := pr.DateOfDeath
 		if dod.IsZero() || dod.After(p.Today) {
 			f.Incomplete++
-			continue
+			return nil
 		}
 		if normRole(sr.TenancyRole) == RoleHousehold {
 			f.HouseholdDeaths++
-			continue
+			return nil
 		}
 		if !sr.TenancyEnd.IsZero() && sr.TenancyEnd.Before(dod) {
-			continue // ended before the death
+			return nil // ended before the death
 		}
 		limit := dod.AddDays(t.GraceDays)
 		if sr.TenancyEnd.IsZero() {
 			if !p.Today.After(limit) {
-				continue // still within the grace period
+				return nil // still within the grace period
 			}
 		} else if !sr.TenancyEnd.After(limit) {
-			continue // ended in time
+			return nil // ended in time
 		}
 		si := s.subjectIndex(m)
 		survivor := false
@@ -169,7 +153,7 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 		}
 		if survivor {
 			f.Successions++
-			continue
+			return nil
 		}
 		until := p.Today
 		if !sr.TenancyEnd.IsZero() && sr.TenancyEnd.Before(until) {
@@ -179,6 +163,10 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 			Fact{"date_of_death", dod}, Fact{"tenancy_start", sr.TenancyStart}, Fact{"tenancy_end", sr.TenancyEnd})
 		c.DaysAfterDeath = int(until.Days()) - int(dod.Days())
 		f.Cases = append(f.Cases, c)
+		return nil
+	})
+	if err != nil {
+		return Findings{}, err
 	}
 	return f, nil
 }
@@ -200,32 +188,24 @@ func DuplicateIdentity(l *Linkage, p Params) (Findings, error) {
 	f := Findings{Rule: exercise.DuplicateIdentity, Subject: l.Left.Name, Partner: l.Right.Name}
 	need := minOverlap(p.Thresholds)
 	seen := map[[2]Ref]bool{}
-	for i := range l.Matches {
-		m := &l.Matches[i]
-		if !probable(m, p.Thresholds) {
-			continue
-		}
-		a, b, err := s.records(m)
-		if err != nil {
-			return Findings{}, err
-		}
+	err := s.eachProbable(l.Matches, p.Thresholds, func(m *pair.Match, a, b *pseudo.Record) error {
 		if l.Dedupe() && m.Left == m.Right {
-			continue
+			return nil
 		}
 		if !current(a.TenancyStart, a.TenancyEnd, p.Today) || !current(b.TenancyStart, b.TenancyEnd, p.Today) {
-			continue
+			return nil
 		}
 		ra, rb := strings.TrimSpace(a.TenancyRef), strings.TrimSpace(b.TenancyRef)
 		if ra == "" || rb == "" || a.TenancyStart.IsZero() || b.TenancyStart.IsZero() {
 			f.Incomplete++
-			continue
+			return nil
 		}
 		if ra == rb {
-			continue // one tenancy
+			return nil // one tenancy
 		}
 		n := overlapDays(a.TenancyStart, a.TenancyEnd, b.TenancyStart, b.TenancyEnd, p.Today)
 		if n < need {
-			continue
+			return nil
 		}
 		pa, pb := party(l.Left, a), party(l.Right, b)
 		if less(pb.Ref, pa.Ref) {
@@ -234,12 +214,16 @@ func DuplicateIdentity(l *Linkage, p Params) (Findings, error) {
 		}
 		key := [2]Ref{pa.Ref, pb.Ref}
 		if seen[key] {
-			continue
+			return nil
 		}
 		seen[key] = true
 		c := newCase(exercise.DuplicateIdentity, m, pa, pb, tenancyFacts(a, b)...)
 		c.OverlapDays = n
 		f.Cases = append(f.Cases, c)
+		return nil
+	})
+	if err != nil {
+		return Findings{}, err
 	}
 	return f, nil
 }
@@ -269,34 +253,30 @@ func ArrearsTracing(l *Linkage, p Params) (Findings, error) {
 		return Findings{}, errors.New("arrears_tracing: min_arrears must be set above £0.00")
 	}
 	f := Findings{Rule: exercise.ArrearsTracing, Subject: s.subject.Name, Partner: s.partner.Name}
-	for i := range l.Matches {
-		m := &l.Matches[i]
-		if !probable(m, t) {
-			continue
-		}
-		sr, pr, err := s.records(m)
-		if err != nil {
-			return Findings{}, err
-		}
+	err := s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
 		end := sr.TenancyEnd
 		if end.IsZero() || end.After(p.Today) {
-			continue // not a former tenant
+			return nil // not a former tenant
 		}
 		if sr.Balance < t.MinArrears {
-			continue
+			return nil
 		}
 		closed := pr.TenancyEnd
 		if t.ClosedAfterEnd {
 			if closed.IsZero() {
 				f.Incomplete++
-				continue
+				return nil
 			}
 			if closed.Before(end) {
-				continue
+				return nil
 			}
 		}
 		f.Cases = append(f.Cases, newCase(exercise.ArrearsTracing, m, party(s.subject, sr), party(s.partner, pr),
 			Fact{"tenancy_end", end}, Fact{"account_closed", closed}))
+		return nil
+	})
+	if err != nil {
+		return Findings{}, err
 	}
 	return f, nil
 }
