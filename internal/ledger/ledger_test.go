@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,9 +17,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/datamatch/datamatch/internal/golden"
+)
 
 // Environment of the helper process that TestConcurrentProcesses starts:
 // the test binary appends appendN entries to appendPath as appendWho.
@@ -532,23 +531,6 @@ func TestAppendHonoursContext(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 // stablePath replaces the temporary directory in report text.
 func stablePath(b []byte, path string) []byte {
 	return bytes.ReplaceAll(b, []byte(path), []byte("ledger.jsonl"))
@@ -564,13 +546,13 @@ func TestRenderGolden(t *testing.T) {
 	if err := Render(&buf, entries); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "render.golden", buf.Bytes())
+	golden.Check(t, "render.golden", buf.Bytes())
 
 	buf.Reset()
 	if err := VerifyReport(&buf, path); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "verify_ok.golden", stablePath(buf.Bytes(), path))
+	golden.Check(t, "verify_ok.golden", stablePath(buf.Bytes(), path))
 
 	lines := readLines(t, path)
 	lines[1], lines[2] = lines[2], lines[1]
@@ -580,7 +562,7 @@ func TestRenderGolden(t *testing.T) {
 	if err := VerifyReport(&buf, path); !errors.As(err, &ce) {
 		t.Fatalf("VerifyReport = %v, want a ChainError", err)
 	}
-	golden(t, "verify_broken.golden", stablePath(buf.Bytes(), path))
+	golden.Check(t, "verify_broken.golden", stablePath(buf.Bytes(), path))
 }
 
 func FuzzParseLine(f *testing.F) {

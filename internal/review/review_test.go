@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -21,11 +20,10 @@ import (
 	"time"
 
 	"github.com/datamatch/datamatch/internal/date"
+	"github.com/datamatch/datamatch/internal/golden"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/pair"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // Environment of the helper process that the cross-process tests start:
 // the test binary records one decision and exits with 0 on success, 3 if
@@ -617,7 +615,7 @@ func TestExportCSV(t *testing.T) {
 	if err := ExportCSV(&buf, q, d); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "export.golden.csv", buf.Bytes())
+	golden.Check(t, "export.golden.csv", buf.Bytes())
 	rows, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -680,23 +678,6 @@ func TestLedgerEntry(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
 	c := newCase(123)
 	c.Status = StatusPending
@@ -722,7 +703,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := RenderCase(&buf, tt.c, tt.left, tt.right); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".golden", buf.Bytes())
+			golden.Check(t, tt.name+".golden", buf.Bytes())
 		})
 	}
 
@@ -736,7 +717,7 @@ func TestRenderGolden(t *testing.T) {
 	if err := RenderList(&buf, List(q, d, Filter{})); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "list.golden", buf.Bytes())
+	golden.Check(t, "list.golden", buf.Bytes())
 	buf.Reset()
 	if err := RenderDecisions(&buf, List(q, d, Filter{})[0].History); err != nil {
 		t.Fatal(err)
@@ -744,7 +725,7 @@ func TestRenderGolden(t *testing.T) {
 	if err := RenderDecisions(&buf, nil); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "decisions.golden", buf.Bytes())
+	golden.Check(t, "decisions.golden", buf.Bytes())
 	if bytes.ContainsRune(buf.Bytes(), 0x1b) {
 		t.Error("a control character reached the terminal")
 	}

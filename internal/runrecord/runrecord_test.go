@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,12 +18,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/datamatch/datamatch/internal/date"
+	"github.com/datamatch/datamatch/internal/golden"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/money"
 	"github.com/datamatch/datamatch/internal/person"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	sumA = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -446,23 +444,6 @@ func TestCarriesNoClearIdentifier(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
 	tests := []struct {
 		name string
@@ -484,7 +465,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := r.Render(&buf); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "render_"+tt.name+".golden", buf.Bytes())
+			golden.Check(t, "render_"+tt.name+".golden", buf.Bytes())
 		})
 	}
 }
