@@ -24,7 +24,8 @@ import (
 )
 
 // writeProps writes the columns to path with pqarrow and the given writer
-// properties, in row groups of rowGroup rows. Columns named in required
+// properties, in row groups of at most rowGroup rows (0: the writer's
+// default, one row group for test data). Columns named in required
 // are written as REQUIRED, the others as OPTIONAL.
 func writeProps(t testing.TB, path string, rowGroup int64, props []parquet.WriterProperty, required map[string]bool, cols ...column) {
 	t.Helper()
@@ -41,7 +42,9 @@ func writeProps(t testing.TB, path string, rowGroup int64, props []parquet.Write
 	if err != nil {
 		t.Fatal(err)
 	}
-	props = append([]parquet.WriterProperty{parquet.WithMaxRowGroupLength(rowGroup)}, props...)
+	if rowGroup > 0 {
+		props = append([]parquet.WriterProperty{parquet.WithMaxRowGroupLength(rowGroup)}, props...)
+	}
 	fw, err := pqarrow.NewFileWriter(sc, f, parquet.NewWriterProperties(props...), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/date"
 )
@@ -81,37 +79,11 @@ func mk(name string, dt arrow.DataType, vals ...any) column {
 
 func strs(name string, vals ...any) column { return mk(name, arrow.BinaryTypes.String, vals...) }
 
-// writeArrow writes the columns to path with pqarrow, in row groups of at
-// most rowGroup rows (0: one row group).
+// writeArrow writes the columns to path with pqarrow, snappy-compressed,
+// in row groups of at most rowGroup rows (0: one row group).
 func writeArrow(t testing.TB, path string, rowGroup int64, cols ...column) {
 	t.Helper()
-	fields := make([]arrow.Field, len(cols))
-	arrs := make([]arrow.Array, len(cols))
-	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.arr.DataType(), Nullable: true}
-		arrs[i] = c.arr
-	}
-	sc := arrow.NewSchema(fields, nil)
-	rec := array.NewRecord(sc, arrs, -1)
-	defer rec.Release()
-	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Snappy)}
-	if rowGroup > 0 {
-		opts = append(opts, parquet.WithMaxRowGroupLength(rowGroup))
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw, err := pqarrow.NewFileWriter(sc, f, parquet.NewWriterProperties(opts...), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeProps(t, path, rowGroup, []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Snappy)}, nil, cols...)
 }
 
 // tempFile returns a path in a per-test directory.
