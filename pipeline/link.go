@@ -74,16 +74,13 @@ func Link(ctx context.Context, o LinkOptions) (*LinkResult, error) {
 	if cfg.Rules == nil {
 		cfg.Rules = block.DefaultRules()
 	}
-	if limit := o.MemoryLimit; limit >= 0 {
-		if limit == 0 {
-			rows := rowCount(o.Left.Source.Path)
-			if !o.Dedupe {
-				rows += rowCount(o.Right.Source.Path)
-			}
-			limit = memoryLimit(rows, keyColumns(cfg.Rules))
+	defer boundHeap(o.MemoryLimit, func() int64 {
+		rows := rowCount(o.Left.Source.Path)
+		if !o.Dedupe {
+			rows += rowCount(o.Right.Source.Path)
 		}
-		defer limitMemory(limit)()
-	}
+		return rows
+	}, keyColumns(cfg.Rules))()
 	res := &LinkResult{}
 	left, right := &keySink{rules: cfg.Rules}, &keySink{rules: cfg.Rules}
 	g, gctx := errgroup.WithContext(ctx)

@@ -42,6 +42,20 @@ func memoryLimit(records int64, cols int) int64 {
 	return records*per + linkHeadroom
 }
 
+// boundHeap applies a MemoryLimit option (see LinkOptions.MemoryLimit)
+// until the returned function is called: a negative option sets no limit,
+// zero the estimate for records() records with cols blocking keys each,
+// and a positive one itself. records is called only for the estimate.
+func boundHeap(option int64, records func() int64, cols int) (restore func()) {
+	switch {
+	case option < 0:
+		return func() {}
+	case option == 0:
+		option = memoryLimit(records(), cols)
+	}
+	return limitMemory(option)
+}
+
 // limitMemory sets the process's soft memory limit to limit for the rest
 // of a link, unless a limit is already set (GOMEMLIMIT, or a caller's
 // debug.SetMemoryLimit), and returns the function that restores it.

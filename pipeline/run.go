@@ -186,16 +186,11 @@ func (r *runner) run(ctx context.Context) error {
 		r.tally = exclusions.NewTally()
 	}
 
-	if limit := r.o.MemoryLimit; limit >= 0 {
-		if limit == 0 {
-			rules, err := r.blockingRules()
-			if err != nil {
-				return err
-			}
-			limit = memoryLimit(r.usedRows(), keyColumns(rules))
-		}
-		defer limitMemory(limit)()
+	rules, err := r.blockingRules()
+	if err != nil {
+		return err
 	}
+	defer boundHeap(r.o.MemoryLimit, r.usedRows, keyColumns(rules))()
 	if err := r.ingest(ctx, exclusions); err != nil {
 		return err
 	}
@@ -232,12 +227,7 @@ func (r *runner) run(ctx context.Context) error {
 // usedRows returns the number of rows, from the files' footers, of the
 // datasets the purposes use.
 func (r *runner) usedRows() int64 {
-	used := map[string]bool{}
-	for _, p := range r.ex.Purposes {
-		for _, d := range p.Datasets {
-			used[d] = true
-		}
-	}
+	used := r.usedDatasets()
 	srcs, err := r.ex.Sources()
 	if err != nil {
 		return 0 // ingest reports it
@@ -251,6 +241,17 @@ func (r *runner) usedRows() int64 {
 	return n
 }
 
+// usedDatasets returns the names of the datasets some purpose uses.
+func (r *runner) usedDatasets() map[string]bool {
+	used := map[string]bool{}
+	for _, p := range r.ex.Purposes {
+		for _, d := range p.Datasets {
+			used[d] = true
+		}
+	}
+	return used
+}
+
 // ingest loads and pseudonymises every dataset a purpose uses, two at a
 // time, and writes each one's quarantine file and the data-quality report.
 func (r *runner) ingest(ctx context.Context, exclusions *rights.List) error {
@@ -258,12 +259,7 @@ func (r *runner) ingest(ctx context.Context, exclusions *rights.List) error {
 	if err != nil {
 		return err
 	}
-	used := map[string]bool{}
-	for _, p := range r.ex.Purposes {
-		for _, d := range p.Datasets {
-			used[d] = true
-		}
-	}
+	used := r.usedDatasets()
 	r.sources = map[string]load.Source{}
 	r.datasets = map[string]*Dataset{}
 	results := make([]*Dataset, len(srcs))
