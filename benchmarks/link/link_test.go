@@ -17,7 +17,6 @@ import (
 	"github.com/datamatch/datamatch/internal/cluster"
 	"github.com/datamatch/datamatch/internal/key"
 	"github.com/datamatch/datamatch/internal/linkage"
-	"github.com/datamatch/datamatch/internal/pair"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
 )
@@ -196,11 +195,7 @@ func BenchmarkLink(b *testing.B) {
 				linkTotal += time.Since(start)
 				encodeTotal += e.encode
 				compared += res.Compared
-				ms := make([][2]int32, len(res.Matches))
-				for i, m := range res.Matches {
-					ms[i] = [2]int32{m.Left, m.Right}
-				}
-				p, r, f = f1(ms, e.truth)
+				p, r, f = f1(matchPairs(res.Matches), e.truth)
 				pc = res.Blocking.Completeness
 				for _, t := range res.Timings {
 					b.Logf("n=%d stage %-16s %v", n, t.Stage, t.Duration)
@@ -238,18 +233,11 @@ func TestSyntheticQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pairs := func(ms []pair.Match) [][2]int32 {
-		out := make([][2]int32, len(ms))
-		for i, m := range ms {
-			out[i] = [2]int32{m.Left, m.Right}
-		}
-		return out
-	}
 	for _, r := range res.Blocking.Rules {
 		t.Logf("  rule %-30s generated %8d new %8d true new %5d completeness %.4f", r.Name, r.Generated, r.New, r.TrueNew, r.Completeness)
 	}
-	p, r, f := f1(pairs(res.Matches), e.truth)
-	p1, r1, f11 := f1(pairs(cluster.OneToOne(res.Matches)), e.truth)
+	p, r, f := f1(matchPairs(res.Matches), e.truth)
+	p1, r1, f11 := f1(matchPairs(cluster.OneToOne(res.Matches)), e.truth)
 	t.Logf("synthetic n=%d: completeness %.4f; P %.4f R %.4f F1 %.4f; one-to-one P %.4f R %.4f F1 %.4f; model expects %.0f matches (%d true)",
 		task.N, res.Blocking.Completeness, p, r, f, p1, r1, f11, res.Model.ExpectedMatches, len(e.truth))
 	if res.Blocking.Completeness < 0.99 {
