@@ -32,7 +32,6 @@ import (
 	"github.com/datamatch/datamatch/internal/compare"
 	"github.com/datamatch/datamatch/internal/pair"
 	"github.com/datamatch/datamatch/internal/pseudo"
-	"github.com/datamatch/datamatch/internal/radix"
 	"github.com/datamatch/datamatch/internal/score"
 )
 
@@ -407,6 +406,11 @@ func (r *runner) candidates(ctx context.Context) ([]batch, score.Patterns, error
 // workers.
 const sampleShards = 16
 
+// sampleTile is the side of a tile of the u sample: the pairs of
+// sampleTile left records by sampleTile right ones (see runner.sample).
+// 32 records of each side fit in a core's first-level cache.
+const sampleTile = 32
+
 // sample compares random pairs from the comparison space (or every pair,
 // when there are no more than Config.RandomPairs) and counts their levels.
 func (r *runner) sample(ctx context.Context, space float64) (*score.LevelCounts, error) {
@@ -446,30 +450,38 @@ func (r *runner) sample(ctx context.Context, space float64) (*score.LevelCounts,
 				if shard == 0 {
 					per += r.cfg.RandomPairs % sampleShards
 				}
-				// The shard's pairs are drawn first and compared in
-				// order of their left record, which then stays in
-				// cache for all its pairs; the counts do not depend on
-				// the order.
-				pairs := make([]uint64, per)
-				for k := range pairs {
-					i := rng.IntN(nl)
-					var j int
-					if r.dedupe {
-						j = rng.IntN(nl - 1)
-						if j >= i {
-							j++
-						}
-					} else {
-						j = rng.IntN(nr)
-					}
-					pairs[k] = uint64(i)<<32 | uint64(j)
-				}
-				pairs = radix.SortHigh(pairs, make([]uint64, len(pairs)))
-				for k, p := range pairs {
-					if k%65536 == 0 && ctx.Err() != nil {
+				// The pairs are drawn in tiles: every pair of sampleTile
+				// random left records and sampleTile random right ones.
+				// Each pair of a tile is a uniform random pair, so the
+				// counts estimate the same u probabilities as
+				// independent pairs would, and a tile's records, read
+				// from memory once, stay in cache for all its pairs:
+				// comparing random records one pair at a time spends
+				// most of its time waiting for memory.
+				var li, ri [sampleTile]int
+				for n < int64(per) {
+					if ctx.Err() != nil {
 						return ctx.Err()
 					}
-					count(int(p>>32), int(uint32(p)))
+					for k := range sampleTile {
+						li[k] = rng.IntN(nl)
+						if r.dedupe {
+							ri[k] = rng.IntN(nl)
+						} else {
+							ri[k] = rng.IntN(nr)
+						}
+					}
+					for _, i := range li {
+						for _, j := range ri {
+							if n == int64(per) {
+								break
+							}
+							if r.dedupe && i == j {
+								continue
+							}
+							count(i, j)
+						}
+					}
 				}
 			}
 			mu.Lock()
