@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/hugepage"
 	"github.com/datamatch/datamatch/internal/load"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
@@ -123,8 +124,10 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 	// loader's records are read in place, never copied, and are free for
 	// reuse on return; meanwhile the loader maps the next batches. out's
 	// capacity is the file's row count, an upper bound on accepted rows, so
-	// reserving a range never reallocates.
+	// reserving a range never reallocates. out is hundreds of megabytes for
+	// a large file, so it is advised into huge pages before it is written.
 	out := make([]pseudo.Record, 0, r.NumRows())
+	hugepage.Advise(out)
 	if opts.sink != nil {
 		if err := opts.sink.start(int(r.NumRows())); err != nil {
 			return nil, fmt.Errorf("ingest %s: %w", src.Name, err)

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/datamatch/datamatch/internal/hugepage"
 	"github.com/datamatch/datamatch/internal/pseudo"
 	"github.com/datamatch/datamatch/internal/radix"
 )
@@ -143,6 +144,7 @@ func NewKeys(rules []Rule, n int) (*Keys, error) {
 		return nil, fmt.Errorf("block: %d records do not fit int32 indexes", n)
 	}
 	k := &Keys{cols: cols, fp: make([]uint32, n*cols)}
+	hugepage.Advise(k.fp)
 	for _, r := range rules {
 		for range r.Keys {
 			k.names = append(k.names, r.Name)

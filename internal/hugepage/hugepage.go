@@ -1,0 +1,42 @@
+// Package hugepage asks the operating system to back large, long-lived
+// slices with huge pages.
+//
+// A slice of hundreds of megabytes in ordinary 4 KiB pages costs one page
+// fault per page when first written, and on a virtual machine a fault costs
+// microseconds: for the pseudonymised records of a million-row dataset that
+// is most of a second of system time. Linux can back memory with 2 MiB
+// transparent huge pages instead, 512 times fewer faults, but when its
+// policy is "madvise" (the default of most distributions) it does so only
+// for memory a program has marked. The Go runtime does not mark its heap,
+// so Advise marks the slices that are worth it.
+package hugepage
+
+import "unsafe"
+
+// Size is the huge-page size Advise aligns to.
+const Size = 2 << 20
+
+// MinBytes is the smallest capacity, in bytes, that Advise marks: below it
+// a slice spans too few huge pages to matter.
+const MinBytes = 4 * Size
+
+// Advise asks the kernel to back the whole huge pages inside s's backing
+// array (its capacity, not only its length) with transparent huge pages.
+// It is advice: the contents of s are unchanged, memory already touched
+// stays as it is, and on systems without transparent huge pages, or for
+// slices smaller than MinBytes, Advise does nothing. Call it right after
+// making a large slice, before writing to it.
+func Advise[T any](s []T) {
+	var zero T
+	n := uintptr(cap(s)) * unsafe.Sizeof(zero)
+	if n < MinBytes {
+		return
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))
+	first := (start + Size - 1) &^ (Size - 1)
+	last := (start + n) &^ (Size - 1)
+	if last <= first {
+		return
+	}
+	advise(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s[:1]))), n)[first-start : last-start])
+}

@@ -1,0 +1,115 @@
+package hugepage
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+type record struct {
+	id  string
+	tok [10]uint64
+}
+
+// TestAdviseKeepsContents checks that Advise never changes a slice or
+// reaches beyond it, whatever its size and alignment.
+func TestAdviseKeepsContents(t *testing.T) {
+	for _, n := range []int{0, 1, 1000, MinBytes / 8, MinBytes/8 + 12345} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			s := make([]uint64, n)
+			for i := range s {
+				s[i] = uint64(i) * 0x9e3779b97f4a7c15
+			}
+			for _, sub := range [][]uint64{s, s[min(3, n):], s[:n/2]} {
+				Advise(sub)
+			}
+			for i := range s {
+				if s[i] != uint64(i)*0x9e3779b97f4a7c15 {
+					t.Fatalf("element %d changed", i)
+				}
+			}
+		})
+	}
+	var nilSlice []record
+	Advise(nilSlice)
+	recs := make([]record, 0, MinBytes/int(unsafe.Sizeof(record{}))+7)
+	Advise(recs)
+	recs = append(recs, record{id: "r1"})
+	runtime.GC()
+	if recs[0].id != "r1" {
+		t.Fatal("record lost after Advise and a collection")
+	}
+}
+
+// TestAdviseMarksMemory checks, on Linux with transparent huge pages,
+// that the kernel records the advice on the slice's memory.
+func TestAdviseMarksMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Logf("%s: Advise does nothing", runtime.GOOS)
+		return
+	}
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Logf("no transparent huge pages here (%v): Advise does nothing", err)
+		return
+	}
+	s := make([]byte, 4*MinBytes)
+	Advise(s)
+	mid := uintptr(unsafe.Pointer(&s[len(s)/2]))
+	flags, err := vmFlags(mid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(" "+flags+" ", " hg ") {
+		t.Errorf("VmFlags of the slice's mapping are %q, want hg (huge pages advised)", flags)
+	}
+	runtime.KeepAlive(s)
+}
+
+// vmFlags returns the VmFlags line of the mapping of /proc/self/smaps
+// that holds addr.
+func vmFlags(addr uintptr) (string, error) {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	in := false
+	for sc.Scan() {
+		line := sc.Text()
+		if lo, hi, ok := mappingRange(line); ok {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if in {
+			if rest, ok := strings.CutPrefix(line, "VmFlags:"); ok {
+				return strings.TrimSpace(rest), nil
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", err
+	}
+	return "", fmt.Errorf("no mapping holds %#x", addr)
+}
+
+// mappingRange parses the address range that starts a mapping's header
+// line ("7f12a0000000-7f12a4000000 rw-p ...").
+func mappingRange(line string) (lo, hi uintptr, ok bool) {
+	field, _, _ := strings.Cut(line, " ")
+	a, b, found := strings.Cut(field, "-")
+	if !found {
+		return 0, 0, false
+	}
+	x, err1 := strconv.ParseUint(a, 16, 64)
+	y, err2 := strconv.ParseUint(b, 16, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return uintptr(x), uintptr(y), true
+}
