@@ -285,25 +285,51 @@ func makeKey(s string, fold bool) (k shortKey, ok bool) {
 // back into the current one. Frequent values so stay cached however long
 // the tail of rare ones, and memory stays within 2 × cacheLimit entries.
 //
-// A generation's map holds indexes into a slice of values, which keeps the
+// A generation's map holds indexes into chunks of values, which keeps the
 // map small and the values of the most frequent keys, inserted first, close
-// together in memory.
+// together in memory. Values are stored in fixed-size chunks rather than
+// one growing slice, so that a growing generation never copies its values
+// into fresh memory (which, for a cache of large values, costs page faults
+// as well as copying), and a dropped generation's chunks are reused.
 type memo[V any] struct {
 	cur, old gen[V]
 	fold     bool // see makeKey
 }
 
 type gen[V any] struct {
-	idx  map[shortKey]int32
-	vals []V
+	idx    map[shortKey]int32
+	chunks [][]V // each genChunk values
+	n      int   // values stored
 }
+
+// genChunk is the number of values in a chunk of a generation.
+const genChunk = 1024
 
 func (g *gen[V]) get(k shortKey) (V, bool) {
 	if i, ok := g.idx[k]; ok {
-		return g.vals[i], true
+		return g.chunks[i/genChunk][i%genChunk], true
 	}
 	var zero V
 	return zero, false
+}
+
+func (g *gen[V]) add(k shortKey, v V) {
+	c := g.n / genChunk
+	if c == len(g.chunks) {
+		g.chunks = append(g.chunks, make([]V, genChunk))
+	}
+	g.chunks[c][g.n%genChunk] = v
+	g.idx[k] = int32(g.n)
+	g.n++
+}
+
+// reset empties g, keeping its map's and chunks' memory for reuse.
+func (g *gen[V]) reset() {
+	clear(g.idx)
+	for _, c := range g.chunks {
+		clear(c) // drop what the values point to
+	}
+	g.n = 0
 }
 
 func (c *memo[V]) get(s string) (V, bool) {
@@ -332,20 +358,17 @@ func (c *memo[V]) putKey(k shortKey, v V) {
 	switch {
 	case c.cur.idx == nil:
 		c.cur.idx = make(map[shortKey]int32, 256)
-	case len(c.cur.vals) < cacheLimit:
+	case c.cur.n < cacheLimit:
 	case c.old.idx == nil:
 		// The first generation is full: the cache is busy, so make the
-		// second one full-sized at once rather than let it grow.
+		// second one's map full-sized at once rather than let it grow.
 		c.old = c.cur
-		c.cur = gen[V]{idx: make(map[shortKey]int32, cacheLimit), vals: make([]V, 0, cacheLimit)}
+		c.cur = gen[V]{idx: make(map[shortKey]int32, cacheLimit)}
 	default:
-		clear(c.old.idx)
-		clear(c.old.vals)
-		c.old.vals = c.old.vals[:0]
+		c.old.reset()
 		c.cur, c.old = c.old, c.cur
 	}
-	c.cur.idx[k] = int32(len(c.cur.vals))
-	c.cur.vals = append(c.cur.vals, v)
+	c.cur.add(k, v)
 }
 
 // token returns the exact pseudonym of the normalised value v in field f:

@@ -546,7 +546,7 @@ func TestMemoGenerations(t *testing.T) {
 			t.Fatalf("hot key lost after %d puts", i)
 		}
 	}
-	if len(c.cur.idx) > cacheLimit || len(c.old.idx) > cacheLimit || len(c.cur.vals) != len(c.cur.idx) {
+	if len(c.cur.idx) > cacheLimit || len(c.old.idx) > cacheLimit || c.cur.n != len(c.cur.idx) {
 		t.Fatalf("cache grew to %d + %d entries", len(c.cur.idx), len(c.old.idx))
 	}
 	for i := n - cacheLimit/2; i < n; i++ {
