@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -99,9 +98,6 @@ type Encoder struct {
 	// free holds idle worker states (HMAC instances and caches), so that
 	// caches outlive one call without being shared between goroutines.
 	free chan *state
-	// shared backs the states' caches: what one worker derived, the
-	// others find there instead of deriving it again.
-	shared *caches
 }
 
 // NewEncoder returns an encoder for key k. It derives the sub-keys and
@@ -109,12 +105,9 @@ type Encoder struct {
 // (some 4,300 HMACs, a few milliseconds). NewEncoder panics on the zero Key.
 func NewEncoder(k key.Key) *Encoder {
 	e := &Encoder{
-		keyID:  k.ID(),
-		free:   make(chan *state, 2*runtime.GOMAXPROCS(0)),
-		shared: new(caches),
+		keyID: k.ID(),
+		free:  make(chan *state, 2*runtime.GOMAXPROCS(0)),
 	}
-	sh := e.shared
-	sh.forenames.m.fold, sh.surnames.m.fold, sh.rawMiddles.m.fold, sh.postcodes.m.fold = true, true, true, true
 	for f := range numFields {
 		e.tokenKeys[f] = k.Derive("token/" + fieldPurpose[f])
 	}
@@ -220,29 +213,9 @@ type state struct {
 	houses     memo[Token]
 	outwards   memo[Token]
 	sectors    memo[Token]
-	dobs       memo[dobInfo] // by dayKey
-}
-
-// caches are an Encoder's memos shared by its workers' states (see
-// memo.next).
-type caches struct {
-	forenames  sharedMemo[forenameInfo]
-	surnames   sharedMemo[surnameInfo]
-	postcodes  sharedMemo[postcodeInfo]
-	middles    sharedMemo[middleInfo]
-	rawMiddles sharedMemo[middleInfo]
-	houses     sharedMemo[Token]
-	outwards   sharedMemo[Token]
-	sectors    sharedMemo[Token]
-	dobs       sharedMemo[dobInfo]
-}
-
-// dayKey is the cache key of a date, by its day number.
-func dayKey(d date.Date) shortKey {
-	var k shortKey
-	binary.LittleEndian.PutUint32(k.b[:], uint32(d.Days()))
-	k.n = 4
-	return k
+	// dobs is keyed by day number. Dates of birth span about 45,000 days,
+	// so it is emptied when full rather than kept in generations.
+	dobs map[int32]dobInfo
 }
 
 func (e *Encoder) get() *state {
@@ -250,22 +223,13 @@ func (e *Encoder) get() *state {
 	case st := <-e.free:
 		return st
 	default:
-		return newState(e.shared)
+		return newState()
 	}
 }
 
-// newState returns a worker state whose caches are backed by sh, or have
-// no backing if sh is nil.
-func newState(sh *caches) *state {
+func newState() *state {
 	st := &state{buf: make([]byte, 0, 128), sum: make([]byte, 0, sha256.Size)}
 	st.forenames.fold, st.surnames.fold, st.rawMiddles.fold, st.postcodes.fold = true, true, true, true
-	if sh == nil {
-		return st
-	}
-	st.forenames.next, st.surnames.next, st.postcodes.next = &sh.forenames, &sh.surnames, &sh.postcodes
-	st.middles.next, st.rawMiddles.next = &sh.middles, &sh.rawMiddles
-	st.houses.next, st.outwards.next, st.sectors.next = &sh.houses, &sh.outwards, &sh.sectors
-	st.dobs.next = &sh.dobs
 	return st
 }
 
@@ -330,29 +294,6 @@ func makeKey(s string, fold bool) (k shortKey, ok bool) {
 type memo[V any] struct {
 	cur, old gen[V]
 	fold     bool // see makeKey
-	// next, if not nil, is the encoder's cache shared by its workers,
-	// asked on a miss and told of every new value, so that a value one
-	// worker has derived is not derived again by the others.
-	next *sharedMemo[V]
-}
-
-// sharedMemo is a memo that workers share, behind a lock. It is consulted
-// only on a worker's own miss, which for repeating values is rare.
-type sharedMemo[V any] struct {
-	mu sync.Mutex
-	m  memo[V]
-}
-
-func (s *sharedMemo[V]) getKey(k shortKey) (V, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m.getKey(k)
-}
-
-func (s *sharedMemo[V]) putKey(k shortKey, v V) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m.putKey(k, v)
 }
 
 type gen[V any] struct {
@@ -397,41 +338,6 @@ func (c *memo[V]) get(s string) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	return c.lookup(k)
-}
-
-// lookup looks k up in c's generations, then in the shared memo.
-func (c *memo[V]) lookup(k shortKey) (V, bool) {
-	if v, ok := c.getKey(k); ok {
-		return v, true
-	}
-	if c.next == nil {
-		var zero V
-		return zero, false
-	}
-	v, ok := c.next.getKey(k)
-	if ok {
-		c.putKey(k, v)
-	}
-	return v, ok
-}
-
-// put remembers v for s, in c and in the shared memo.
-func (c *memo[V]) put(s string, v V) {
-	if k, ok := makeKey(s, c.fold); ok {
-		c.remember(k, v)
-	}
-}
-
-func (c *memo[V]) remember(k shortKey, v V) {
-	c.putKey(k, v)
-	if c.next != nil {
-		c.next.putKey(k, v)
-	}
-}
-
-// getKey looks k up in c's own generations.
-func (c *memo[V]) getKey(k shortKey) (V, bool) {
 	if v, ok := c.cur.get(k); ok {
 		return v, true
 	}
@@ -440,6 +346,12 @@ func (c *memo[V]) getKey(k shortKey) (V, bool) {
 		c.putKey(k, v)
 	}
 	return v, ok
+}
+
+func (c *memo[V]) put(s string, v V) {
+	if k, ok := makeKey(s, c.fold); ok {
+		c.putKey(k, v)
+	}
 }
 
 func (c *memo[V]) putKey(k shortKey, v V) {
@@ -714,11 +626,15 @@ func (e *Encoder) encodeDOB(st *state, dst *Record, d date.Date) {
 	if d.IsZero() || normalize.IsPlaceholderDate(d) {
 		return
 	}
-	k := dayKey(d)
-	di, ok := st.dobs.lookup(k)
+	di, ok := st.dobs[d.Days()]
 	if !ok {
 		di = e.dob(st, d)
-		st.dobs.remember(k, di)
+		if st.dobs == nil {
+			st.dobs = make(map[int32]dobInfo, 256)
+		} else if len(st.dobs) >= cacheLimit {
+			clear(st.dobs)
+		}
+		st.dobs[d.Days()] = di
 	}
 	dst.DOB, dst.DOBYear, dst.DOBMonthDay, dst.DOBSwapped = di.dob, di.year, di.monthDay, di.swapped
 	dst.DOBYearMonth, dst.DOBYearDay = di.yearMonth, di.yearDay

@@ -700,8 +700,8 @@ func FuzzEncode(f *testing.F) {
 		folded.MiddleNames = asciiCase(middle, true)
 		folded.Postcode = " " + asciiCase(pc, false) + " "
 		var x, y Record
-		e.encode(newState(nil), &x, &src)
-		e.encode(newState(nil), &y, &folded)
+		e.encode(newState(), &x, &src)
+		e.encode(newState(), &y, &folded)
 		if x != y {
 			t.Fatalf("case or outer spaces change the encoding")
 		}
@@ -747,45 +747,4 @@ func FuzzHouseNumber(f *testing.F) {
 			t.Fatalf("houseNumber(%q) = %q, normalize.HouseNumber = %q", a, got, want)
 		}
 	})
-}
-
-// TestSharedCaches checks that what one worker derives, another finds in
-// the encoder's shared caches, and that values found there encode exactly
-// as values derived afresh, also when workers share them concurrently.
-func TestSharedCaches(t *testing.T) {
-	e := NewEncoder(newKey(t))
-	src := fullRecord()
-	var first Record
-	e.encode(newState(e.shared), &first, &src)
-
-	other := newState(e.shared)
-	if _, ok := other.surnames.get(src.Surname); !ok {
-		t.Error("a second worker does not find the surname the first derived")
-	}
-	if _, ok := other.dobs.lookup(dayKey(src.DOB)); !ok {
-		t.Error("a second worker does not find the date of birth the first derived")
-	}
-	var second, alone Record
-	e.encode(other, &second, &src)
-	e.encode(newState(nil), &alone, &src)
-	if second != first || alone != first {
-		t.Fatal("a value from the shared cache encodes differently")
-	}
-
-	// Many workers at once, against one worker on its own.
-	people := population(4000, 9)
-	want := make([]Record, len(people))
-	solo := newState(nil)
-	for i := range people {
-		e.encode(solo, &want[i], &people[i])
-	}
-	got := make([]Record, len(people))
-	if err := e.EncodeAll(context.Background(), got, people, 8); err != nil {
-		t.Fatal(err)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("record %d encodes differently with shared caches", i)
-		}
-	}
 }
