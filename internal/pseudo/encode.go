@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -98,6 +100,8 @@ type Encoder struct {
 	// free holds idle worker states (HMAC instances and caches), so that
 	// caches outlive one call without being shared between goroutines.
 	free chan *state
+	// dobs is shared by the workers.
+	dobs dobTable
 }
 
 // NewEncoder returns an encoder for key k. It derives the sub-keys and
@@ -213,9 +217,56 @@ type state struct {
 	houses     memo[Token]
 	outwards   memo[Token]
 	sectors    memo[Token]
-	// dobs is keyed by day number. Dates of birth span about 45,000 days,
-	// so it is emptied when full rather than kept in generations.
-	dobs map[int32]dobInfo
+}
+
+// dobTable holds the date-of-birth pseudonyms of every day of the years
+// dobFirstYear to dobLastYear once a worker has derived them, shared by an
+// encoder's workers without a lock: the first worker to derive a day's
+// entry claims it, writes it, and then publishes it. Dates of birth
+// repeat across a dataset (a hundred thousand people have about 25,000
+// of them), so each is derived about once, whichever worker meets it.
+type dobTable struct {
+	once  sync.Once
+	first int32           // day number of the first day
+	state []atomic.Uint32 // per day: dobEmpty, dobWriting or dobReady
+	info  []dobInfo
+}
+
+// Years of the days a dobTable holds; dates of birth outside them are
+// derived every time.
+const (
+	dobFirstYear = 1880
+	dobLastYear  = 2040
+)
+
+const (
+	dobEmpty uint32 = iota
+	dobWriting
+	dobReady
+)
+
+// get returns the pseudonyms of d, deriving them with derive on the day's
+// first use.
+func (t *dobTable) get(d date.Date, derive func(date.Date) dobInfo) dobInfo {
+	t.once.Do(func() {
+		first, _ := date.Of(dobFirstYear, time.January, 1)
+		end, _ := date.Of(dobLastYear+1, time.January, 1)
+		n := end.Days() - first.Days()
+		t.first, t.state, t.info = first.Days(), make([]atomic.Uint32, n), make([]dobInfo, n)
+	})
+	i := int(d.Days() - t.first)
+	if i < 0 || i >= len(t.info) {
+		return derive(d)
+	}
+	if t.state[i].Load() == dobReady {
+		return t.info[i]
+	}
+	di := derive(d)
+	if t.state[i].CompareAndSwap(dobEmpty, dobWriting) {
+		t.info[i] = di
+		t.state[i].Store(dobReady)
+	}
+	return di
 }
 
 func (e *Encoder) get() *state {
@@ -626,16 +677,7 @@ func (e *Encoder) encodeDOB(st *state, dst *Record, d date.Date) {
 	if d.IsZero() || normalize.IsPlaceholderDate(d) {
 		return
 	}
-	di, ok := st.dobs[d.Days()]
-	if !ok {
-		di = e.dob(st, d)
-		if st.dobs == nil {
-			st.dobs = make(map[int32]dobInfo, 256)
-		} else if len(st.dobs) >= cacheLimit {
-			clear(st.dobs)
-		}
-		st.dobs[d.Days()] = di
-	}
+	di := e.dobs.get(d, func(d date.Date) dobInfo { return e.dob(st, d) })
 	dst.DOB, dst.DOBYear, dst.DOBMonthDay, dst.DOBSwapped = di.dob, di.year, di.monthDay, di.swapped
 	dst.DOBYearMonth, dst.DOBYearDay = di.yearMonth, di.yearDay
 }

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -747,4 +748,48 @@ func FuzzHouseNumber(f *testing.F) {
 			t.Fatalf("houseNumber(%q) = %q, normalize.HouseNumber = %q", a, got, want)
 		}
 	})
+}
+
+// TestDOBTable checks that the date-of-birth pseudonyms the workers share
+// are those derived afresh, inside the table's years and outside them,
+// when many workers fill the table at once.
+func TestDOBTable(t *testing.T) {
+	e := NewEncoder(newKey(t))
+	days := []date.Date{
+		date.MustOf(dobFirstYear, time.January, 1), date.MustOf(dobLastYear, time.December, 31),
+		date.MustOf(dobFirstYear-1, time.December, 31), date.MustOf(dobLastYear+1, time.January, 1),
+		date.MustOf(1970, time.January, 1), date.MustOf(1984, time.July, 3), date.MustOf(2000, time.February, 29),
+	}
+	for range 300 {
+		days = append(days, date.FromDays(int32(-20000+len(days)*97%40000)))
+	}
+	want := make([]dobInfo, len(days))
+	for i, d := range days {
+		want[i] = e.dob(newState(), d)
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := newState()
+			for k := range 3 * len(days) {
+				i := (k*7 + w) % len(days)
+				if got := e.dobs.get(days[i], func(d date.Date) dobInfo { return e.dob(st, d) }); got != want[i] {
+					t.Errorf("date %s: shared pseudonyms differ from derived ones", days[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	ready := 0
+	for i := range e.dobs.state {
+		if e.dobs.state[i].Load() == dobReady {
+			ready++
+		}
+	}
+	if ready == 0 || ready > len(days) {
+		t.Errorf("%d days ready in the table after %d distinct dates", ready, len(days))
+	}
 }
