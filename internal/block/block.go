@@ -344,16 +344,19 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 	// column by one goroutine. A column's joins read the skipped blocks
 	// of the columns before it, so sizing comes first.
 	group := min(columnGroup, cols)
-	lcols, rcols := make([][]uint64, group), make([][]uint64, group)
-	for j := range group {
-		lcols[j] = make([]uint64, 0, len(left))
-		if !dedupe {
-			rcols[j] = make([]uint64, 0, len(right))
-		}
+	// The column and scratch buffers are large (8 MB a column for a
+	// million records) and written once for each group: one backing array
+	// each, advised into huge pages.
+	lcols := columnBuffers(group, len(left))
+	var rcols [][]uint64
+	if dedupe {
+		rcols = make([][]uint64, group)
+	} else {
+		rcols = columnBuffers(group, len(right))
 	}
 	scratch := make(chan []uint64, opts.Workers)
-	for range opts.Workers {
-		scratch <- make([]uint64, max(len(left), len(right)))
+	for _, s := range columnBuffers(opts.Workers, max(len(left), len(right))) {
+		scratch <- s[:cap(s)]
 	}
 	joiners := make([]*joiner, cols)
 	for c0 := 0; c0 < cols; c0 += group {
@@ -435,6 +438,18 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 		stats.Completeness = float64(trueFound) / float64(opts.TrueCount)
 	}
 	return stats, nil
+}
+
+// columnBuffers returns k empty slices of capacity n each, cut from one
+// backing array advised into huge pages.
+func columnBuffers(k, n int) [][]uint64 {
+	backing := make([]uint64, k*n)
+	hugepage.Advise(backing)
+	out := make([][]uint64, k)
+	for j := range out {
+		out[j] = backing[j*n : j*n : (j+1)*n]
+	}
+	return out
 }
 
 // columnGroup is the number of key columns extracted in one pass.
