@@ -146,6 +146,9 @@ type runner struct {
 	cmp         *compare.Comparer
 	res         *Result
 	stage       time.Time
+	// terms holds the term counts of each comparison that has a term
+	// (see countTerms).
+	terms []*score.TermCounts
 }
 
 func (r *runner) done(stage string) {
@@ -218,6 +221,10 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 			d.Home, err = r.homes(ctx)
 			return err
 		}},
+		stage{"term-counts", true, func(ctx context.Context) (err error) {
+			r.terms, err = r.countTerms(ctx)
+			return err
+		}},
 	); err != nil {
 		return nil, err
 	}
@@ -250,7 +257,7 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	if err != nil {
 		return nil, err
 	}
-	r.done("term-frequencies")
+	r.done("term-adjustments")
 	calibrated, ratios, err := r.calibrate(ctx, scorer, batches, space)
 	if err != nil {
 		return nil, err
@@ -275,6 +282,33 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	}
 	r.res.Matches = matches
 	return r.res, nil
+}
+
+// countTerms counts the values of every comparison that has a term, one
+// comparison per worker, for the term-frequency adjustments: the counts
+// need no model, so they are made while it is being estimated. The
+// result is indexed by comparison, nil where there is no term.
+func (r *runner) countTerms(ctx context.Context) ([]*score.TermCounts, error) {
+	var right []pseudo.Record
+	if !r.dedupe {
+		right = r.right
+	}
+	out := make([]*score.TermCounts, len(r.cfg.Comparisons))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for f, c := range r.cfg.Comparisons {
+		if c.Term == nil {
+			continue
+		}
+		g.Go(func() error {
+			if gctx.Err() == nil {
+				out[f] = score.CountTerms(c, r.left, right)
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	return out, ctx.Err()
 }
 
 // space returns the number of pairs in the comparison space.
@@ -568,33 +602,23 @@ func (r *runner) homes(ctx context.Context) (score.Patterns, error) {
 // scorer builds the scorer, with term-frequency adjustments for every
 // comparison that asks for them.
 func (r *runner) scorer(ctx context.Context, m *score.Model) (*score.Scorer, error) {
-	var right []pseudo.Record
-	if !r.dedupe {
-		right = r.right
-	}
 	var terms []score.TermAdjustment
-	var mu sync.Mutex
-	g, _ := errgroup.WithContext(ctx)
-	g.SetLimit(r.cfg.Workers)
 	for f, c := range r.cfg.Comparisons {
 		if c.Term == nil || !m.Fields[f].TermFrequency {
 			continue
 		}
-		g.Go(func() error {
-			t, err := score.TermAdjustments(m, f, c, r.left, right)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			terms = append(terms, t)
-			mu.Unlock()
-			return nil
-		})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if f >= len(r.terms) || r.terms[f] == nil {
+			return nil, fmt.Errorf("linkage: comparison %q: values not counted", c.Name)
+		}
+		t, err := r.terms[f].Adjustments(m, f, c)
+		if err != nil {
+			return nil, fmt.Errorf("linkage: term frequencies: %w", err)
+		}
+		terms = append(terms, t)
 	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("linkage: term frequencies: %w", err)
-	}
-	slices.SortFunc(terms, func(a, b score.TermAdjustment) int { return cmp.Compare(a.Field, b.Field) })
 	s, err := score.NewScorer(m, terms...)
 	if err != nil {
 		return nil, fmt.Errorf("linkage: %w", err)

@@ -33,6 +33,9 @@ func TestScoreSkipsOnlyPairsShortOfTheThreshold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if r.terms, err = r.countTerms(ctx); err != nil {
+			t.Fatal(err)
+		}
 		s, err := r.scorer(ctx, res.Model)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -276,6 +277,21 @@ func TestTermAdjustments(t *testing.T) {
 	}
 	if _, err := TermAdjustments(m, 1, c, left, right); err == nil {
 		t.Error("adjustments for a mismatched field accepted")
+	}
+	// Counts made before the model give the same adjustments, and are
+	// refused for another comparison.
+	tc := CountTerms(c, left, right)
+	again, err := tc.Adjustments(m, 0, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, adj) {
+		t.Errorf("adjustments from counts %v, want %v", again.Left, adj.Left)
+	}
+	other := c
+	other.Name = "b"
+	if _, err := tc.Adjustments(m, 0, other); err == nil {
+		t.Error("counts of comparison a accepted for comparison b")
 	}
 }
 

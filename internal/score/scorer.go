@@ -310,14 +310,28 @@ func WeightOf(p float64) float64 { return math.Log2(p / (1 - p)) }
 // counted over left and right together (pass nil right for
 // deduplication): a value's frequency p is its share of the non-null
 // values, and an exact match on it weighs log2(m/p) instead of log2(m/u).
+// It is CountTerms followed by TermCounts.Adjustments.
 func TermAdjustments(m *Model, f int, c compare.Comparison, left, right []pseudo.Record) (TermAdjustment, error) {
-	if f < 0 || f >= len(m.Fields) || m.Fields[f].Name != c.Name || c.Term == nil {
+	if c.Term == nil {
 		return TermAdjustment{}, fmt.Errorf("score: no term frequencies for comparison %q", c.Name)
 	}
-	lv := m.Fields[f].Levels[c.TermLevel]
-	if !(lv.U > 0) {
-		return TermAdjustment{}, fmt.Errorf("score: comparison %q level %q has no u", c.Name, lv.Name)
-	}
+	return CountTerms(c, left, right).Adjustments(m, f, c)
+}
+
+// TermCounts holds how frequent each left record's value of one
+// comparison's term is, counted over left and right together. It needs no
+// model, so it can be counted while the model is being estimated.
+type TermCounts struct {
+	// Comparison names the comparison counted.
+	Comparison string
+	// Log2 is, per left record, log2 of its value's share of the non-null
+	// values; NaN when the record has no value.
+	Log2 []float32
+}
+
+// CountTerms counts the values of c's term (c.Term must not be nil) over
+// left and right (nil for deduplication).
+func CountTerms(c compare.Comparison, left, right []pseudo.Record) *TermCounts {
 	n := len(left) + len(right)
 	keys := make([]uint64, 0, n)
 	for i := range left {
@@ -333,20 +347,44 @@ func TermAdjustments(m *Model, f int, c compare.Comparison, left, right []pseudo
 	}
 	total := float64(len(keys))
 	keys = radix.SortHigh(keys, make([]uint64, len(keys)))
-	adj := make([]float32, len(left))
-	logU := math.Log2(lv.U)
+	logs := make([]float32, len(left))
+	nan := float32(math.NaN())
+	for i := range logs {
+		logs[i] = nan
+	}
 	for i := 0; i < len(keys); {
 		j := i + 1
 		for j < len(keys) && keys[j]>>32 == keys[i]>>32 {
 			j++
 		}
-		a := float32(logU - math.Log2(float64(j-i)/total))
+		lp := float32(math.Log2(float64(j-i) / total))
 		for _, k := range keys[i:j] {
 			if k&rightFlag == 0 {
-				adj[uint32(k)] = a
+				logs[uint32(k)] = lp
 			}
 		}
 		i = j
+	}
+	return &TermCounts{Comparison: c.Name, Log2: logs}
+}
+
+// Adjustments returns the term-frequency adjustment of comparison field
+// (index f in m) from the counts: log2(u) - log2(p) for a left record whose
+// value has frequency p, 0 for one without a value.
+func (tc *TermCounts) Adjustments(m *Model, f int, c compare.Comparison) (TermAdjustment, error) {
+	if f < 0 || f >= len(m.Fields) || m.Fields[f].Name != c.Name || c.Term == nil || tc.Comparison != c.Name {
+		return TermAdjustment{}, fmt.Errorf("score: no term frequencies for comparison %q", c.Name)
+	}
+	lv := m.Fields[f].Levels[c.TermLevel]
+	if !(lv.U > 0) {
+		return TermAdjustment{}, fmt.Errorf("score: comparison %q level %q has no u", c.Name, lv.Name)
+	}
+	logU := float32(math.Log2(lv.U))
+	adj := make([]float32, len(tc.Log2))
+	for i, lp := range tc.Log2 {
+		if lp == lp { // not NaN: the record has a value
+			adj[i] = logU - lp
+		}
 	}
 	return TermAdjustment{Field: f, Level: c.TermLevel, Left: adj}, nil
 }
