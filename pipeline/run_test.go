@@ -425,8 +425,8 @@ func TestRunRefusedBeforeReading(t *testing.T) {
 			name: "demo reading ethnicity",
 			setup: func(t *testing.T, dir string) string {
 				ex := exerciseOver(t, replace(t,
-					"fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_start, tenancy_end]",
-					"fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_start, tenancy_end, ethnicity]"))
+					"fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_role, tenancy_start, tenancy_end]",
+					"fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_role, tenancy_start, tenancy_end, ethnicity]"))
 				return ex.Config()
 			},
 			purpose: "tenancy_fraud", field: "ethnicity",

@@ -290,6 +290,9 @@ func TestDuplicateIdentity(t *testing.T) {
 		rec{id: "T3", ref: "R1", start: d(2020, 1, 1)},  // same tenancy as T2
 		rec{id: "T4", ref: "R3", start: d(2019, 1, 1), end: d(2026, 1, 1)},
 		rec{id: "T5", start: d(2019, 1, 1)},
+		rec{id: "T6", ref: "R4", role: "household", start: d(2019, 1, 1)},
+		rec{id: "T7", ref: "R5", role: "MEMBER", start: d(2019, 1, 1)},
+		rec{id: "T8", ref: "R6", role: "joint", start: d(2019, 1, 1)},
 	)
 	tests := []struct {
 		name    string
@@ -299,6 +302,8 @@ func TestDuplicateIdentity(t *testing.T) {
 		incompl int
 	}{
 		{"two current tenancies", []pair.Match{match(0, 1, 0.99)}, nil, 1, 0},
+		{"a tenant and a household member elsewhere", []pair.Match{match(0, 5, 0.99)}, nil, 0, 0},
+		{"two household members", []pair.Match{match(5, 6, 0.99)}, nil, 0, 0},
 		{"listed both ways round", []pair.Match{match(0, 1, 0.99), match(1, 0, 0.99)}, nil, 1, 0},
 		{"overlap at the threshold", []pair.Match{match(0, 1, 0.99)}, []any{exercise.OverlapDays, 10}, 1, 0},
 		{"overlap below the threshold", []pair.Match{match(0, 1, 0.99)}, []any{exercise.OverlapDays, 11}, 0, 0},
@@ -307,6 +312,7 @@ func TestDuplicateIdentity(t *testing.T) {
 		{"a record with itself", []pair.Match{match(0, 0, 1)}, nil, 0, 0},
 		{"no tenancy reference", []pair.Match{match(0, 4, 0.99)}, nil, 0, 1},
 		{"below the minimum probability", []pair.Match{match(0, 1, 0.97)}, []any{exercise.MinProbability, 0.98}, 0, 0},
+		{"a lead and a joint tenant", []pair.Match{match(0, 7, 0.99)}, nil, 1, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -322,6 +328,9 @@ func TestDuplicateIdentity(t *testing.T) {
 				return
 			}
 			c := f.Cases[0]
+			if c.Subject.RecordID == "T2" && c.Partner.RecordID == "T8" {
+				return // the joint tenant's case
+			}
 			if c.Subject.RecordID != "T1" || c.Partner.RecordID != "T2" || c.OverlapDays != 10 {
 				t.Errorf("case subject %s partner %s overlap %d; want T1, T2, 10", c.Subject.RecordID, c.Partner.RecordID, c.OverlapDays)
 			}
@@ -510,7 +519,7 @@ purposes:
     lawful_basis_reference: PSHFA 2013
     dpia_reference: D
     datasets: [tenancies, other]
-    fields: [tenancy_ref, tenancy_start, tenancy_end]
+    fields: [tenancy_ref, tenancy_role, tenancy_start, tenancy_end]
     detections:
       - rule: dual_tenancy
       - rule: duplicate_identity

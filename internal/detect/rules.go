@@ -172,9 +172,11 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 }
 
 // DuplicateIdentity finds one person holding two of our tenancies: a pair
-// of our own records, both current, under two different non-empty tenancy
-// references, whose tenancies have overlapped for at least overlap_days
-// days (1 if unset). It takes a dataset linked with itself or two tenancy
+// of our own records, both current, both of a tenant (a household member
+// holds no tenancy; a member of one household who is a tenant elsewhere is
+// most often a grown-up child the household list was not updated for),
+// under two different non-empty tenancy references, whose tenancies have
+// overlapped for at least overlap_days days (1 if unset). It takes a dataset linked with itself or two tenancy
 // datasets. Each pair is reported once, whichever way round the matcher
 // listed it; the subject is the record whose (dataset, record_id) sorts
 // first. A pair missing a reference or a start date is Incomplete.
@@ -193,6 +195,9 @@ func DuplicateIdentity(l *Linkage, p Params) (Findings, error) {
 			return nil
 		}
 		if !current(a.TenancyStart, a.TenancyEnd, p.Today) || !current(b.TenancyStart, b.TenancyEnd, p.Today) {
+			return nil
+		}
+		if normRole(a.TenancyRole) == RoleHousehold || normRole(b.TenancyRole) == RoleHousehold {
 			return nil
 		}
 		ra, rb := strings.TrimSpace(a.TenancyRef), strings.TrimSpace(b.TenancyRef)

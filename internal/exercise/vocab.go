@@ -100,7 +100,7 @@ var ruleSpecs = []RuleSpec{
 	},
 	{
 		Rule: DuplicateIdentity, Subject: person.RoleTenancy, Partner: person.RoleTenancy,
-		Columns:     []string{person.ColTenancyRef, person.ColTenancyStart, person.ColTenancyEnd},
+		Columns:     []string{person.ColTenancyRef, person.ColTenancyRole, person.ColTenancyStart, person.ColTenancyEnd},
 		Thresholds:  []string{MinProbability, OverlapDays},
 		LegalEffect: true,
 	},

@@ -52,7 +52,7 @@ purposes:
     lawful_basis_reference: Prevention of Social Housing Fraud Act 2013
     dpia_reference: DPIA-DEMO-01 Tenancy fraud data matching
     datasets: [%s, %s]
-    fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_start, tenancy_end]
+    fields: [record_id, forename, surname, dob, address, postcode, tenancy_ref, tenancy_role, tenancy_start, tenancy_end]
     detections:
       - rule: dual_tenancy
         thresholds: {min_probability: 0.5, overlap_days: 1}
