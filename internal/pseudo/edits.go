@@ -95,13 +95,15 @@ func newEditKeyer(subkey []byte) editKeyer {
 	return editKeyer{b}
 }
 
-// value returns the pseudonym of s, which is at most MaxEditLen bytes.
-func (k editKeyer) value(s []byte) uint32 {
-	var in, out [aes.BlockSize]byte
-	copy(in[:], s)
+// value returns the pseudonym of s, which is at most MaxEditLen bytes,
+// using b as the cipher's input and output blocks.
+func (k editKeyer) value(b *[2 * aes.BlockSize]byte, s []byte) uint32 {
+	in, out := b[:aes.BlockSize], b[aes.BlockSize:]
+	clear(in)
+	copy(in, s)
 	in[aes.BlockSize-1] = byte(len(s))
-	k.block.Encrypt(out[:], in[:])
-	v := binary.BigEndian.Uint32(out[:])
+	k.block.Encrypt(out, in)
+	v := binary.BigEndian.Uint32(out)
 	if v == 0 {
 		v = 1
 	}
@@ -114,15 +116,20 @@ func (k editKeyer) edits(w string) Edits {
 	if w == "" || len(w) > MaxEditLen {
 		return e
 	}
+	// The blocks go through the cipher.Block interface, so they live on
+	// the heap: one allocation for all the values rather than two each.
+	b := new([2 * aes.BlockSize]byte)
 	var buf [MaxEditLen]byte
 	n := copy(buf[:], w)
-	e[0] = k.value(buf[:n])
+	e[0] = k.value(b, buf[:n])
 	for i := range len(w) {
 		n := copy(buf[:], w[:i])
 		n += copy(buf[n:], w[i+1:])
-		e[i+1] = k.value(buf[:n])
+		e[i+1] = k.value(b, buf[:n])
 	}
-	vals := slices.Compact(slices.Sorted(slices.Values(e[:len(w)+1])))
+	vals := e[:len(w)+1]
+	slices.Sort(vals) // in place: no allocation
+	vals = slices.Compact(vals)
 	var out Edits
 	copy(out[:], vals)
 	return out
