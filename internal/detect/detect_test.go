@@ -196,6 +196,10 @@ func TestTenancyAfterDeath(t *testing.T) {
 			[]deceased{{0, jan1}}, 0, nil, nil, 0, 0, 0},
 		{"ended before the death", []rec{{id: "A", ref: "R1", role: "lead", end: d(2025, 1, 1)}},
 			[]deceased{{0, jan1}}, 0, nil, nil, 0, 0, 0},
+		{"began after the death: a namesake", []rec{{id: "A", ref: "R1", role: "lead", start: jan1.AddDays(1)}},
+			[]deceased{{0, jan1}}, 28, nil, nil, 0, 0, 0},
+		{"began on the day of death", []rec{{id: "A", ref: "R1", role: "lead", start: jan1}},
+			[]deceased{{0, jan1}}, 28, []string{"A"}, []int{89}, 0, 0, 0},
 		{"succession: the other joint tenant is alive", []rec{
 			{id: "A", ref: "R1", role: "joint", start: d(2010, 1, 1)},
 			{id: "B", ref: "R1", role: "joint", start: d(2010, 1, 1)}},

@@ -63,9 +63,11 @@ func tenancyFacts(a, b *pseudo.Record) []Fact {
 
 // TenancyAfterDeath finds tenancies that went on after their tenant died:
 // our tenant matches a deceased-register entry whose date of death is on
-// or before today, and the tenancy had not ended grace_days days (0 if
-// unset) after the death — it ended later, or it has not ended and today
-// is past that day.
+// or before today, the tenancy began on or before that day, and it had not
+// ended grace_days days (0 if unset) after the death — it ended later, or
+// it has not ended and today is past that day. A tenancy that began after
+// the death is not the deceased's: the match is a namesake (or an identity
+// taken from the register, which this rule does not look for).
 //
 // It does not flag, but counts:
 //   - Successions: the deceased was a lead or joint tenant and another lead
@@ -131,6 +133,9 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 		}
 		if !sr.TenancyEnd.IsZero() && sr.TenancyEnd.Before(dod) {
 			return nil // ended before the death
+		}
+		if sr.TenancyStart.After(dod) {
+			return nil // began after the death: a namesake's tenancy
 		}
 		limit := dod.AddDays(t.GraceDays)
 		if sr.TenancyEnd.IsZero() {
