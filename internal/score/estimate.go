@@ -579,27 +579,9 @@ func (e *em) run(full bool) (int, bool) {
 		if full {
 			for f := range e.cs {
 				k := e.levels(f)
-				var s float64
-				for l := range k {
-					s += mc[f][l]
-				}
-				d := s + e.o.Smoothing*float64(k)
-				for l := range k {
-					v := (mc[f][l] + e.o.Smoothing) / d
-					delta = max(delta, math.Abs(v-e.m[f][l]))
-					e.m[f][l] = v
-				}
+				delta = max(delta, smoothed(&e.m[f], &mc[f], k, e.o.Smoothing))
 				if e.rel && related(&e.cs[f]) {
-					var s float64
-					for l := range k {
-						s += rc[f][l]
-					}
-					d := s + e.o.Smoothing*float64(k)
-					for l := range k {
-						v := (rc[f][l] + e.o.Smoothing) / d
-						delta = max(delta, math.Abs(v-e.r[f][l]))
-						e.r[f][l] = v
-					}
+					delta = max(delta, smoothed(&e.r[f], &rc[f], k, e.o.Smoothing))
 				}
 			}
 			e.correctU()
@@ -740,4 +722,20 @@ func sigmoid(x float64) float64 {
 // clampLambda keeps a prior strictly inside (0, 1).
 func clampLambda(l float64) float64 {
 	return min(max(l, 1e-15), 1-1e-9)
+}
+
+// smoothed sets the first k levels of p to the counts c normalised with
+// additive smoothing, and returns the largest change it made to any level.
+func smoothed(p, c *[compare.MaxLevels]float64, k int, smoothing float64) (delta float64) {
+	var s float64
+	for l := range k {
+		s += c[l]
+	}
+	d := s + smoothing*float64(k)
+	for l := range k {
+		v := (c[l] + smoothing) / d
+		delta = max(delta, math.Abs(v-p[l]))
+		p[l] = v
+	}
+	return delta
 }
