@@ -46,7 +46,7 @@ type TermAdjustment struct {
 }
 
 // NewScorer returns a Scorer for m, with optional term-frequency
-// adjustments (see TermAdjustments).
+// adjustments (see TermCounts.Adjustments).
 func NewScorer(m *Model, terms ...TermAdjustment) (*Scorer, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
@@ -305,22 +305,12 @@ func Probability(w float64) float64 {
 // WeightOf returns the weight whose probability is p, in (0, 1).
 func WeightOf(p float64) float64 { return math.Log2(p / (1 - p)) }
 
-// TermAdjustments computes the term-frequency adjustment of comparison
-// field (index f in the model) for the left records. Frequencies are
-// counted over left and right together (pass nil right for
-// deduplication): a value's frequency p is its share of the non-null
-// values, and an exact match on it weighs log2(m/p) instead of log2(m/u).
-// It is CountTerms followed by TermCounts.Adjustments.
-func TermAdjustments(m *Model, f int, c compare.Comparison, left, right []pseudo.Record) (TermAdjustment, error) {
-	if c.Term == nil {
-		return TermAdjustment{}, fmt.Errorf("score: no term frequencies for comparison %q", c.Name)
-	}
-	return CountTerms(c, left, right).Adjustments(m, f, c)
-}
-
 // TermCounts holds how frequent each left record's value of one
-// comparison's term is, counted over left and right together. It needs no
-// model, so it can be counted while the model is being estimated.
+// comparison's term is, counted over left and right together (see
+// CountTerms). It needs no model, so it can be counted while the model is
+// being estimated; Adjustments then gives the term-frequency adjustment: a
+// value's frequency p is its share of the non-null values, and an exact
+// match on it weighs log2(m/p) instead of log2(m/u).
 type TermCounts struct {
 	// Comparison names the comparison counted.
 	Comparison string
