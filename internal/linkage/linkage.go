@@ -498,12 +498,8 @@ func (r *runner) sample(ctx context.Context, space float64) (*score.LevelCounts,
 						return ctx.Err()
 					}
 					for k := range sampleTile {
-						li[k] = rng.IntN(nl)
-						if r.dedupe {
-							ri[k] = rng.IntN(nl)
-						} else {
-							ri[k] = rng.IntN(nr)
-						}
+						// In a dedupe the right records are the left ones.
+						li[k], ri[k] = rng.IntN(nl), rng.IntN(nr)
 					}
 					for _, i := range li {
 						for _, j := range ri {
