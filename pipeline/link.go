@@ -74,7 +74,7 @@ func Link(ctx context.Context, o LinkOptions) (*LinkResult, error) {
 	if cfg.Rules == nil {
 		cfg.Rules = block.DefaultRules()
 	}
-	defer boundHeap(o.MemoryLimit, func() int64 {
+	defer prepareHeap(o.MemoryLimit, func() int64 {
 		rows := rowCount(o.Left.Source.Path)
 		if !o.Dedupe {
 			rows += rowCount(o.Right.Source.Path)

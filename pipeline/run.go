@@ -190,7 +190,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer boundHeap(r.o.MemoryLimit, r.usedRows, keyColumns(rules))()
+	defer prepareHeap(r.o.MemoryLimit, r.usedRows, keyColumns(rules))()
 	if err := r.ingest(ctx, exclusions); err != nil {
 		return err
 	}

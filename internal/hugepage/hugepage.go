@@ -11,7 +11,10 @@
 // so Advise marks the slices that are worth it.
 package hugepage
 
-import "unsafe"
+import (
+	"runtime/debug"
+	"unsafe"
+)
 
 // Size is the huge-page size Advise aligns to.
 const Size = 2 << 20
@@ -40,3 +43,34 @@ func Advise[T any](s []T) {
 	}
 	advise(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s[:1]))), n)[first-start : last-start])
 }
+
+// AdviseHeap marks at least n bytes of the Go heap's free address space
+// for huge pages, so that the many small and middle-sized objects a run
+// allocates next (strings, maps, buffers: everything too small for Advise)
+// are faulted in 2 MiB at a time too.
+//
+// It allocates one n-byte slice, which the runtime maps from fresh address
+// space without touching it, advises it, drops it, and returns the pages
+// to the runtime and the operating system (debug.FreeOSMemory). The runtime
+// keeps the mapping, and with it the advice, and hands out those pages
+// first, lowest address first, to the allocations that follow. Nothing is
+// made resident: memory is faulted in as it is used, as before, only in
+// larger pages. That last point relies on how the Go runtime manages its
+// heap on Linux (it neither unmaps nor remaps heap memory it has freed);
+// were that to change, AdviseHeap would cost a garbage collection and
+// gain nothing, and be no less correct.
+//
+// AdviseHeap runs a full garbage collection, so call it once, at the start
+// of a large job, with n about the memory the job will use. It does
+// nothing where Advise does nothing, or for n below MinBytes.
+func AdviseHeap(n int64) {
+	if !supported || n < MinBytes || n > maxHeapAdvice {
+		return
+	}
+	Advise(make([]byte, n))
+	debug.FreeOSMemory()
+}
+
+// maxHeapAdvice bounds AdviseHeap's one allocation, which the runtime maps
+// whole (though it touches none of it).
+const maxHeapAdvice = 1 << 40

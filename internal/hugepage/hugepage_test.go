@@ -113,3 +113,65 @@ func mappingRange(line string) (lo, hi uintptr, ok bool) {
 	}
 	return uintptr(x), uintptr(y), true
 }
+
+// TestAdviseHeapMarksLaterAllocations checks, on Linux with transparent
+// huge pages, what AdviseHeap relies on: that the objects allocated after
+// it, too small for Advise, land mostly in memory advised for huge pages.
+func TestAdviseHeapMarksLaterAllocations(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Logf("%s: AdviseHeap does nothing", runtime.GOOS)
+		return
+	}
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Logf("no transparent huge pages here (%v): AdviseHeap does nothing", err)
+		return
+	}
+	const total = 64 << 20
+	AdviseHeap(2 * total)
+	objs := make([][]byte, 0, total/4096)
+	for range cap(objs) {
+		objs = append(objs, make([]byte, 4000))
+	}
+	advised, err := advisedRanges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := 0
+	for _, o := range objs {
+		p := uintptr(unsafe.Pointer(&o[0]))
+		for _, r := range advised {
+			if r[0] <= p && p < r[1] {
+				in++
+				break
+			}
+		}
+	}
+	if in < len(objs)*3/4 {
+		t.Errorf("%d of %d objects allocated after AdviseHeap are in memory advised for huge pages, want at least three quarters", in, len(objs))
+	}
+	runtime.KeepAlive(objs)
+}
+
+// advisedRanges returns the address ranges of the mappings of
+// /proc/self/smaps whose VmFlags include hg (huge pages advised).
+func advisedRanges() ([][2]uintptr, error) {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out [][2]uintptr
+	var cur [2]uintptr
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if lo, hi, ok := mappingRange(line); ok {
+			cur = [2]uintptr{lo, hi}
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "VmFlags:"); ok && strings.Contains(" "+rest+" ", " hg ") {
+			out = append(out, cur)
+		}
+	}
+	return out, sc.Err()
+}
