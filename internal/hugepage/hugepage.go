@@ -8,7 +8,8 @@
 // transparent huge pages instead, 512 times fewer faults, but when its
 // policy is "madvise" (the default of most distributions) it does so only
 // for memory a program has marked. The Go runtime does not mark its heap,
-// so Advise marks the slices that are worth it.
+// so Advise marks the slices that are worth it, and AdviseHeap marks the
+// free heap that a large job's smaller allocations will take.
 package hugepage
 
 import (
