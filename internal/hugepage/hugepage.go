@@ -62,16 +62,16 @@ func Advise[T any](s []T) {
 // gain nothing, and be no less correct.
 //
 // AdviseHeap runs a full garbage collection, so call it once, at the start
-// of a large job, with n about the memory the job will use. It does
-// nothing where Advise does nothing, or for n below MinBytes.
+// of a large job, with n about the memory the job will use. It marks at
+// most half of the machine's physical memory, so that the one allocation
+// is never what a strict overcommit policy refuses. It does nothing where
+// Advise does nothing, where transparent huge pages are turned off, or
+// for n below MinBytes.
 func AdviseHeap(n int64) {
-	if !supported || n < MinBytes || n > maxHeapAdvice {
+	n = min(n, heapAdviceLimit())
+	if n < MinBytes {
 		return
 	}
 	Advise(make([]byte, n))
 	debug.FreeOSMemory()
 }
-
-// maxHeapAdvice bounds AdviseHeap's one allocation, which the runtime maps
-// whole (though it touches none of it).
-const maxHeapAdvice = 1 << 40
