@@ -64,11 +64,13 @@ func Advise[T any](s []T) {
 // AdviseHeap runs a full garbage collection, so call it once, at the start
 // of a large job, with n about the memory the job will use. It marks at
 // most half of the machine's physical memory, so that the one allocation
-// is never what a strict overcommit policy refuses. It does nothing where
+// is never what a strict overcommit policy refuses, and no more than the
+// soft memory limit (GOMEMLIMIT), which the allocation would otherwise
+// press the collector to keep to. It does nothing where
 // Advise does nothing, where transparent huge pages are turned off, or
 // for n below MinBytes.
 func AdviseHeap(n int64) {
-	n = min(n, heapAdviceLimit())
+	n = min(n, heapAdviceLimit(), debug.SetMemoryLimit(-1))
 	if n < MinBytes {
 		return
 	}
