@@ -23,7 +23,9 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sync/errgroup"
 
@@ -149,6 +151,8 @@ type runner struct {
 	// terms holds the term counts of each comparison that has a term
 	// (see countTerms).
 	terms []*score.TermCounts
+	// warmed keeps what warm read, so that its reads are kept.
+	warmed atomic.Uint64
 }
 
 func (r *runner) done(stage string) {
@@ -374,9 +378,14 @@ func (r *runner) candidates(ctx context.Context) ([]batch, score.Patterns, error
 	for range r.cfg.Workers {
 		g.Go(func() error {
 			local := make(map[compare.Vector]int64)
+			var warmed uint64
+			defer func() { r.warmed.Add(warmed) }()
 			for pairs := range ch {
 				vecs := make([]compare.Vector, len(pairs))
 				for i, p := range pairs {
+					if i%warmPairs == 0 {
+						warmed += warm(r.left, r.right, pairs[i:min(i+warmPairs, len(pairs))])
+					}
 					v := r.cmp.Compare(&r.left[p.Left], &r.right[p.Right])
 					vecs[i] = v
 					local[v]++
@@ -558,8 +567,13 @@ func (r *runner) homes(ctx context.Context) (score.Patterns, error) {
 	for range r.cfg.Workers {
 		g.Go(func() error {
 			local := score.Patterns{}
+			var warmed uint64
+			defer func() { r.warmed.Add(warmed) }()
 			for c := range ch {
-				for _, p := range c.pairs {
+				for i, p := range c.pairs {
+					if i%warmPairs == 0 {
+						warmed += warm(c.recs, c.recs, c.pairs[i:min(i+warmPairs, len(c.pairs))])
+					}
 					if v := r.cmp.Compare(&c.recs[p.Left], &c.recs[p.Right]); r.cmp.SharesHome(v) {
 						local[v]++
 					}
@@ -810,4 +824,33 @@ func (r *runner) cluster(s *score.Scorer, matches []pair.Match) []pair.Match {
 		}
 	}
 	return out
+}
+
+// warmPairs is how many candidate pairs warm reads ahead of comparing them.
+const warmPairs = 16
+
+// warm reads every cache line of the records pairs name in left and
+// right, and returns a sum
+// of what it read, so that the reads are not optimised away. Candidate pairs
+// name records all over arrays of hundreds of megabytes, and comparing a
+// pair first waits for its two records to come from memory: at a million
+// records a side that wait was most of the comparing. Reading the records
+// of several pairs first lets their loads overlap.
+func warm(left, right []pseudo.Record, pairs []block.Pair) uint64 {
+	var x uint64
+	for _, p := range pairs {
+		x += touch(&left[p.Left]) + touch(&right[p.Right])
+	}
+	return x
+}
+
+// touch reads one word of each cache line of rec.
+func touch(rec *pseudo.Record) uint64 {
+	const line = 64
+	p := unsafe.Pointer(rec)
+	var x uint64
+	for off := uintptr(0); off+8 <= unsafe.Sizeof(*rec); off += line {
+		x += *(*uint64)(unsafe.Add(p, off))
+	}
+	return x + *(*uint64)(unsafe.Add(p, unsafe.Sizeof(*rec)-8))
 }
