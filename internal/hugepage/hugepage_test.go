@@ -2,7 +2,6 @@ package hugepage
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -59,43 +58,24 @@ func TestAdviseMarksMemory(t *testing.T) {
 	}
 	s := make([]byte, 4*MinBytes)
 	Advise(s)
-	mid := uintptr(unsafe.Pointer(&s[len(s)/2]))
-	flags, err := vmFlags(mid)
+	advised, err := advisedRanges()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(" "+flags+" ", " hg ") {
-		t.Errorf("VmFlags of the slice's mapping are %q, want hg (huge pages advised)", flags)
+	if !within(advised, uintptr(unsafe.Pointer(&s[len(s)/2]))) {
+		t.Error("the slice's mapping has no hg in its VmFlags (huge pages advised)")
 	}
 	runtime.KeepAlive(s)
 }
 
-// vmFlags returns the VmFlags line of the mapping of /proc/self/smaps
-// that holds addr.
-func vmFlags(addr uintptr) (string, error) {
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	in := false
-	for sc.Scan() {
-		line := sc.Text()
-		if lo, hi, ok := mappingRange(line); ok {
-			in = lo <= addr && addr < hi
-			continue
-		}
-		if in {
-			if rest, ok := strings.CutPrefix(line, "VmFlags:"); ok {
-				return strings.TrimSpace(rest), nil
-			}
+// within reports whether one of ranges holds addr.
+func within(ranges [][2]uintptr, addr uintptr) bool {
+	for _, r := range ranges {
+		if r[0] <= addr && addr < r[1] {
+			return true
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return "", err
-	}
-	return "", fmt.Errorf("no mapping holds %#x", addr)
+	return false
 }
 
 // mappingRange parses the address range that starts a mapping's header
@@ -138,12 +118,8 @@ func TestAdviseHeapMarksLaterAllocations(t *testing.T) {
 	}
 	in := 0
 	for _, o := range objs {
-		p := uintptr(unsafe.Pointer(&o[0]))
-		for _, r := range advised {
-			if r[0] <= p && p < r[1] {
-				in++
-				break
-			}
+		if within(advised, uintptr(unsafe.Pointer(&o[0]))) {
+			in++
 		}
 	}
 	if in < len(objs)*3/4 {
