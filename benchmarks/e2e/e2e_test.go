@@ -111,12 +111,11 @@ func child(dir string) error {
 		Seconds:   time.Since(t0).Seconds(),
 		Compared:  res.Compared,
 		Matches:   len(res.Matches),
-		CPU:       cpuSeconds(),
-		Faults:    pageFaults(),
 		PeakBytes: vmHWM(),
 		Stages:    map[string]float64{"ingest": res.Ingest.Seconds()},
 		Order:     []string{"ingest"},
 	}
+	r.CPU, r.Faults = usage()
 	for _, t := range res.Timings {
 		if _, ok := r.Stages[t.Stage]; !ok {
 			r.Order = append(r.Order, t.Stage)
@@ -155,25 +154,17 @@ func summarise(binary, path string, lines int) string {
 	return strings.Join(keep, "\n")
 }
 
-// cpuSeconds returns the user and system CPU time the process has used.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
-
-// pageFaults returns the minor page faults the process has taken: each
-// costs microseconds on a virtual machine, and a run that takes many more
-// than its peak memory in huge pages has lost its heap advice (see
+// usage returns the user and system CPU time the process has used, in
+// seconds, and the minor page faults it has taken. Each fault costs
+// microseconds on a virtual machine, and a run that takes many more than
+// its peak memory in huge pages has lost its heap advice (see
 // hugepage.AdviseHeap).
-func pageFaults() int64 {
+func usage() (cpu float64, faults int64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return ru.Minflt
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds(), ru.Minflt
 }
 
 // vmHWM returns the process's peak resident set size, from /proc.
