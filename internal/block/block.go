@@ -172,14 +172,22 @@ func (k *Keys) Set(rules []Rule, first int, recs []pseudo.Record) {
 	buf := make([]uint64, k.cols)
 	rows := k.fp[first*k.cols : (first+len(recs))*k.cols]
 	for i := range recs {
+		row := rows[i*k.cols : i*k.cols+k.cols]
 		c := 0
 		for _, r := range rules {
-			r.Key(&recs[i], buf[c:c+r.Keys])
+			ks := buf[c : c+r.Keys]
+			r.Key(&recs[i], ks)
+			if r.Probe == nil {
+				for j, key := range ks {
+					row[c+j] = fingerprint(key)
+				}
+			} else {
+				probe := r.Probe(&recs[i])
+				for j, key := range ks {
+					row[c+j] = probeFingerprint(fingerprint(key), probe)
+				}
+			}
 			c += r.Keys
-		}
-		row := rows[i*k.cols : i*k.cols+k.cols]
-		for j, key := range buf {
-			row[j] = fingerprint(key)
 		}
 	}
 }
@@ -277,8 +285,12 @@ type state struct {
 	// blocks. A column's set is complete before any later column is
 	// joined, and is only read from then on.
 	oversized []map[uint32]bool
-	mu        sync.Mutex // serialises emit and the skipped-block counts
-	emit      func([]Pair) error
+	// probe marks the columns of probe rules (see Rule.Probe), whose
+	// fingerprints carry the probe mark in their lowest bit and whose
+	// blocks, and skipped blocks, are fingerprints without it.
+	probe []bool
+	mu    sync.Mutex // serialises emit and the skipped-block counts
+	emit  func([]Pair) error
 }
 
 // joiner joins one column: its pairs not yet checked, its pending chunk
@@ -334,9 +346,11 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 		stats.ComparisonSpace = float64(len(left)) * float64(len(right))
 	}
 	colRule := make([]int, 0, cols)
+	st.probe = make([]bool, 0, cols)
 	for ri, r := range rules {
 		for range r.Keys {
 			colRule = append(colRule, ri)
+			st.probe = append(st.probe, r.Probe != nil)
 		}
 	}
 	// Columns are taken columnGroup at a time: extracted from the key
@@ -464,11 +478,13 @@ func reduction(n, space float64) float64 {
 
 // blocks calls fn with every block of a sorted column: runs of equal
 // fingerprint in ls and rs (link), or runs of more than one record in ls
-// alone (deduplication, rs nil).
-func (st *state) blocks(ls, rs []uint64, fn func(l, r []uint64) error) error {
+// alone (deduplication, rs nil). Fingerprints are compared above bit
+// shift of their elements: 32 compares whole fingerprints, 33 ignores a
+// probe rule's probe mark.
+func (st *state) blocks(ls, rs []uint64, shift uint, fn func(l, r []uint64) error) error {
 	if st.dedupe {
 		for i := 0; i < len(ls); {
-			j := run32(ls, i)
+			j := runBy(ls, i, shift)
 			if j-i > 1 {
 				if err := fn(ls[i:j], nil); err != nil {
 					return err
@@ -480,14 +496,14 @@ func (st *state) blocks(ls, rs []uint64, fn func(l, r []uint64) error) error {
 	}
 	i, j := 0, 0
 	for i < len(ls) && j < len(rs) {
-		a, b := ls[i]>>32, rs[j]>>32
+		a, b := ls[i]>>shift, rs[j]>>shift
 		switch {
 		case a < b:
-			i = run32(ls, i)
+			i = runBy(ls, i, shift)
 		case a > b:
-			j = run32(rs, j)
+			j = runBy(rs, j, shift)
 		default:
-			ie, je := run32(ls, i), run32(rs, j)
+			ie, je := runBy(ls, i, shift), runBy(rs, j, shift)
 			if err := fn(ls[i:ie], rs[j:je]); err != nil {
 				return err
 			}
@@ -521,6 +537,10 @@ func (st *state) size(c int, ls, rs []uint64, stats *RuleStats) {
 	if limit <= 0 {
 		return
 	}
+	if st.probe[c] {
+		st.sizeProbe(c, ls, rs, stats)
+		return
+	}
 	root := isqrt(uint64(limit))
 	var blocks, pairs int64
 	over := map[uint32]bool{}
@@ -547,6 +567,12 @@ func (st *state) size(c int, ls, rs []uint64, stats *RuleStats) {
 	if !st.dedupe {
 		longRuns(rs, root, check)
 	}
+	st.skip(c, over, blocks, pairs, stats)
+}
+
+// skip records the oversized blocks of column c, over, and counts them
+// (blocks of pairs pairs) in stats.
+func (st *state) skip(c int, over map[uint32]bool, blocks, pairs int64, stats *RuleStats) {
 	if len(over) > 0 {
 		st.oversized[c] = over
 	}
@@ -554,6 +580,64 @@ func (st *state) size(c int, ls, rs []uint64, stats *RuleStats) {
 	stats.SkippedBlocks += blocks
 	stats.SkippedPairs += pairs
 	st.mu.Unlock()
+}
+
+// sizeProbe is size for the column c of a probe rule. Its blocks are
+// not the runs of equal fingerprints, so every block is sized, in one
+// pass over the column.
+func (st *state) sizeProbe(c int, ls, rs []uint64, stats *RuleStats) {
+	var blocks, pairs int64
+	over := map[uint32]bool{}
+	st.probeBlocks(ls, rs, func(b probeBlock) error {
+		if n := b.size(st.dedupe); n > st.opts.MaxBlockPairs {
+			over[b.key] = true
+			blocks++
+			pairs += n
+		}
+		return nil
+	})
+	st.skip(c, over, blocks, pairs, stats)
+}
+
+// probeBlock is one block of a probe rule's column: the records of each
+// side that share the fingerprint key (the fingerprint without its probe
+// mark), split into those that are not probes (l0, r0) and those that are
+// (l1, r1). A deduplication's block has only the left side.
+type probeBlock struct {
+	key            uint32
+	l0, l1, r0, r1 []uint64
+}
+
+// size returns the number of pairs b joins: each pair with a probe in it.
+func (b probeBlock) size(dedupe bool) int64 {
+	l0, l1 := int64(len(b.l0)), int64(len(b.l1))
+	if dedupe {
+		return l1*(l1-1)/2 + l0*l1
+	}
+	return l1*int64(len(b.r0)+len(b.r1)) + l0*int64(len(b.r1))
+}
+
+// probeBlocks calls fn with every block of a sorted probe column that
+// joins at least one pair: records sharing a fingerprint but for its
+// lowest bit. Sorting puts a block's records that are not probes (an
+// even fingerprint) before those that are.
+func (st *state) probeBlocks(ls, rs []uint64, fn func(probeBlock) error) error {
+	split := func(a []uint64) (zero, one []uint64) {
+		i := 0
+		for i < len(a) && a[i]>>32&1 == 0 {
+			i++
+		}
+		return a[:i], a[i:]
+	}
+	return st.blocks(ls, rs, 33, func(l, r []uint64) error {
+		b := probeBlock{key: uint32(l[0] >> 33)}
+		b.l0, b.l1 = split(l)
+		b.r0, b.r1 = split(r)
+		if len(b.l1) == 0 && len(b.r1) == 0 {
+			return nil
+		}
+		return fn(b)
+	})
 }
 
 // isqrt returns the largest r with r² ≤ n, at least 1.
@@ -600,10 +684,14 @@ func runOf(a []uint64, f uint32) []uint64 {
 }
 
 // run32 returns the end of the run of equal fingerprints starting at i.
-func run32(a []uint64, i int) int {
-	f := a[i] >> 32
+func run32(a []uint64, i int) int { return runBy(a, i, 32) }
+
+// runBy returns the end of the run starting at i of elements equal above
+// bit shift.
+func runBy(a []uint64, i int, shift uint) int {
+	f := a[i] >> shift
 	j := i + 1
-	for j < len(a) && a[j]>>32 == f {
+	for j < len(a) && a[j]>>shift == f {
 		j++
 	}
 	return j
@@ -612,7 +700,10 @@ func run32(a []uint64, i int) int {
 // join enumerates the blocks of the joiner's column.
 func (jn *joiner) join(ctx context.Context, ls, rs []uint64) error {
 	st := jn.st
-	err := st.blocks(ls, rs, func(l, r []uint64) error {
+	if st.probe[jn.c] {
+		return jn.joinProbe(ctx, ls, rs)
+	}
+	err := st.blocks(ls, rs, 32, func(l, r []uint64) error {
 		size := blockSize(l, r)
 		if st.opts.MaxBlockPairs > 0 && size > st.opts.MaxBlockPairs {
 			return nil
@@ -626,7 +717,38 @@ func (jn *joiner) join(ctx context.Context, ls, rs []uint64) error {
 	return jn.check(ctx)
 }
 
+// joinProbe enumerates the blocks of the joiner's column, a probe
+// rule's: in each, the pairs with a probe in them.
+func (jn *joiner) joinProbe(ctx context.Context, ls, rs []uint64) error {
+	st := jn.st
+	err := st.probeBlocks(ls, rs, func(b probeBlock) error {
+		size := b.size(st.dedupe)
+		if st.opts.MaxBlockPairs > 0 && size > st.opts.MaxBlockPairs {
+			return nil
+		}
+		jn.generated += size
+		if st.dedupe {
+			if err := jn.block(ctx, b.l1, nil); err != nil {
+				return err
+			}
+			return jn.block(ctx, b.l0, b.l1)
+		}
+		for _, part := range [][2][]uint64{{b.l1, b.r0}, {b.l1, b.r1}, {b.l0, b.r1}} {
+			if err := jn.block(ctx, part[0], part[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return jn.check(ctx)
+}
+
 // block enumerates one block: l × r, or the pairs within l when r is nil.
+// A deduplication's pairs across two parts of a block (r not nil) are
+// put with the lower index on the left.
 func (jn *joiner) block(ctx context.Context, l, r []uint64) error {
 	for a, x := range l {
 		li := int32(uint32(x))
@@ -635,7 +757,11 @@ func (jn *joiner) block(ctx context.Context, l, r []uint64) error {
 			others = l[a+1:]
 		}
 		for _, y := range others {
-			jn.pend = append(jn.pend, Pair{li, int32(uint32(y))})
+			p := Pair{li, int32(uint32(y))}
+			if r != nil && jn.st.dedupe && p.Right < p.Left {
+				p.Left, p.Right = p.Right, p.Left
+			}
+			jn.pend = append(jn.pend, p)
 			if len(jn.pend) == cap(jn.pend) {
 				if err := jn.check(ctx); err != nil {
 					return err
@@ -710,7 +836,13 @@ func (jn *joiner) flush(ctx context.Context) error {
 func (st *state) seen(c int, a, b []uint32) bool {
 	a, b = a[:c], b[:c]
 	for k, f := range a {
-		if f != 0 && f == b[k] && !st.oversized[k][f] {
+		if f == 0 {
+			continue
+		}
+		if f == b[k] && !st.probe[k] && !st.oversized[k][f] {
+			return true
+		}
+		if st.probe[k] && f>>1 == b[k]>>1 && (f|b[k])&1 != 0 && !st.oversized[k][f>>1] {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package block
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -30,42 +31,86 @@ func randomRecords(rng *rand.Rand, n int) []pseudo.Record {
 	return recs
 }
 
+// probeTestRules are testRules with a probe rule between them: records
+// with no phone are also sought by forename alone.
+func probeTestRules() []Rule {
+	return []Rule{
+		TokenRule("ni", ni),
+		ProbeRule("forename-without-phone", func(r *pseudo.Record) bool { return r.Phone == 0 }, forename),
+		TokenRule("phone", phone),
+		TokenRule("surname+forename", surname, forename),
+	}
+}
+
 // brute returns the expected candidates: pairs that share a key under some
-// rule whose block for that key is within the limit.
+// rule whose block for that key is within the limit, with a probe among
+// them for a probe rule.
 func brute(left, right []pseudo.Record, dedupe bool, rules []Rule, maxPairs int64) map[Pair]bool {
 	cols, _ := validate(rules)
-	keyOf := func(r *pseudo.Record) []uint64 {
-		out := make([]uint64, 0, cols)
+	var probeCol []bool
+	for _, ru := range rules {
+		for range ru.Keys {
+			probeCol = append(probeCol, ru.Probe != nil)
+		}
+	}
+	type key struct {
+		k     uint64
+		probe bool
+	}
+	keyOf := func(r *pseudo.Record) []key {
+		out := make([]key, 0, cols)
 		for _, ru := range rules {
 			k := make([]uint64, ru.Keys)
 			ru.Key(r, k)
-			out = append(out, k...)
+			for _, x := range k {
+				out = append(out, key{x, ru.Probe != nil && ru.Probe(r)})
+			}
 		}
 		return out
 	}
-	lk := make([][]uint64, len(left))
+	lk := make([][]key, len(left))
 	for i := range left {
 		lk[i] = keyOf(&left[i])
 	}
-	rk := make([][]uint64, len(right))
+	rk := make([][]key, len(right))
 	for i := range right {
 		rk[i] = keyOf(&right[i])
 	}
+	// count[c][k] counts the records of key k in column c: left and
+	// right, not probes and probes.
 	size := make([]map[uint64]int64, cols)
 	for c := range cols {
-		size[c] = map[uint64]int64{}
-		nl, nr := map[uint64]int64{}, map[uint64]int64{}
+		count := map[uint64]*[2][2]int64{}
+		add := func(side int, k key) {
+			n := count[k.k]
+			if n == nil {
+				n = new([2][2]int64)
+				count[k.k] = n
+			}
+			p := 0
+			if k.probe {
+				p = 1
+			}
+			n[side][p]++
+		}
 		for i := range lk {
-			nl[lk[i][c]]++
+			add(0, lk[i][c])
 		}
 		for i := range rk {
-			nr[rk[i][c]]++
+			add(1, rk[i][c])
 		}
-		for k, n := range nl {
-			if dedupe {
-				size[c][k] = n * (n - 1) / 2
-			} else {
-				size[c][k] = n * nr[k]
+		size[c] = map[uint64]int64{}
+		for k, n := range count {
+			l0, l1, r0, r1 := n[0][0], n[0][1], n[1][0], n[1][1]
+			switch {
+			case probeCol[c] && dedupe:
+				size[c][k] = l1*(l1-1)/2 + l0*l1
+			case probeCol[c]:
+				size[c][k] = l1*(r0+r1) + l0*r1
+			case dedupe:
+				size[c][k] = (l0 + l1) * (l0 + l1 - 1) / 2
+			default:
+				size[c][k] = (l0 + l1) * (r0 + r1)
 			}
 		}
 	}
@@ -76,8 +121,8 @@ func brute(left, right []pseudo.Record, dedupe bool, rules []Rule, maxPairs int6
 				continue
 			}
 			for c := range cols {
-				k := lk[i][c]
-				if k != 0 && k == rk[j][c] && size[c][k] <= maxPairs {
+				a, b := lk[i][c], rk[j][c]
+				if a.k != 0 && a.k == b.k && (!probeCol[c] || a.probe || b.probe) && size[c][a.k] <= maxPairs {
 					out[Pair{int32(i), int32(j)}] = true
 					break
 				}
@@ -116,9 +161,23 @@ func TestLinkMatchesBruteForce(t *testing.T) {
 		{"radix path", 4500, 300, 500},
 	}
 	for _, tt := range tests {
+		for _, rules := range [][]Rule{testRules(), probeTestRules()} {
+			testLinkMatchesBruteForce(t, tt.name, tt.nl, tt.nr, tt.maxPairs, rules)
+		}
+	}
+}
+
+func testLinkMatchesBruteForce(t *testing.T, name string, nl, nr int, maxPairs int64, rules []Rule) {
+	t.Helper()
+	tt := struct {
+		name     string
+		nl, nr   int
+		maxPairs int64
+	}{fmt.Sprintf("%s, %d rules", name, len(rules)), nl, nr, maxPairs}
+	{
 		rng := rand.New(rand.NewPCG(uint64(tt.nl), 1))
 		left, right := randomRecords(rng, tt.nl), randomRecords(rng, tt.nr)
-		want := brute(left, right, false, testRules(), tt.maxPairs)
+		want := brute(left, right, false, rules, tt.maxPairs)
 		isTrue := func(l, r int32) bool { return left[l].NINumber != 0 && left[l].NINumber == right[r].NINumber }
 		var trueCount int64
 		for p := range want {
@@ -128,7 +187,7 @@ func TestLinkMatchesBruteForce(t *testing.T) {
 		}
 		opts := Options{MaxBlockPairs: tt.maxPairs, ChunkSize: 100, Truth: isTrue, TrueCount: trueCount}
 		got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
-			return Link(context.Background(), left, right, testRules(), opts, emit)
+			return Link(context.Background(), left, right, rules, opts, emit)
 		})
 		if len(got) != len(want) {
 			t.Errorf("%s: %d candidates, want %d", tt.name, len(got), len(want))
@@ -163,26 +222,28 @@ func TestLinkMatchesBruteForce(t *testing.T) {
 
 func TestDedupeMatchesBruteForce(t *testing.T) {
 	for _, n := range []int{50, 4200} {
-		rng := rand.New(rand.NewPCG(uint64(n), 2))
-		recs := randomRecords(rng, n)
-		want := brute(recs, recs, true, testRules(), 400)
-		got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
-			return Dedupe(context.Background(), recs, testRules(), Options{MaxBlockPairs: 400}, emit)
-		})
-		if len(got) != len(want) {
-			t.Errorf("n=%d: %d candidates, want %d", n, len(got), len(want))
-		}
-		for p := range got {
-			if p.Left >= p.Right {
-				t.Errorf("n=%d: pair %v not ordered", n, p)
+		for _, rules := range [][]Rule{testRules(), probeTestRules()} {
+			rng := rand.New(rand.NewPCG(uint64(n), 2))
+			recs := randomRecords(rng, n)
+			want := brute(recs, recs, true, rules, 400)
+			got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+				return Dedupe(context.Background(), recs, rules, Options{MaxBlockPairs: 400}, emit)
+			})
+			if len(got) != len(want) {
+				t.Errorf("n=%d: %d candidates, want %d", n, len(got), len(want))
 			}
-			if !want[p] {
-				t.Errorf("n=%d: unexpected %v", n, p)
-				break
+			for p := range got {
+				if p.Left >= p.Right {
+					t.Errorf("n=%d: pair %v not ordered", n, p)
+				}
+				if !want[p] {
+					t.Errorf("n=%d: unexpected %v", n, p)
+					break
+				}
 			}
-		}
-		if stats.ComparisonSpace != float64(n*(n-1)/2) {
-			t.Errorf("n=%d: comparison space %g", n, stats.ComparisonSpace)
+			if stats.ComparisonSpace != float64(n*(n-1)/2) {
+				t.Errorf("n=%d: comparison space %g", n, stats.ComparisonSpace)
+			}
 		}
 	}
 }
@@ -295,4 +356,40 @@ func randomName(rng *rand.Rand) (pseudo.NameFilter, uint16) {
 		}
 	}
 	return f, n
+}
+
+// TestDefaultRulesSeekRecordsWithoutDOB checks that a record with no date
+// of birth, sharing nothing but its full name with its pair, is a
+// candidate, while two records born on different days that share only a
+// full name are not.
+func TestDefaultRulesSeekRecordsWithoutDOB(t *testing.T) {
+	const (
+		smith = pseudo.Token(11)
+		john  = pseudo.Token(12)
+	)
+	left := []pseudo.Record{
+		{Surname: smith, Forename: john, DOB: 101, DOBYear: 1, Postcode: 1},
+		{Surname: smith, Forename: john, Postcode: 2}, // no date of birth
+	}
+	right := []pseudo.Record{
+		{Surname: smith, Forename: john, DOB: 202, DOBYear: 2, Postcode: 3},
+		{Surname: smith, Forename: john, Postcode: 4}, // no date of birth
+	}
+	got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+		return Link(context.Background(), left, right, DefaultRules(), Options{}, emit)
+	})
+	want := map[Pair]bool{{0, 1}: true, {1, 0}: true, {1, 1}: true}
+	for p := range want {
+		if !got[p] {
+			t.Errorf("pair %v with a record without a date of birth not found", p)
+		}
+	}
+	if got[Pair{0, 0}] {
+		t.Error("pair of records born on different days joined on the full name alone")
+	}
+	for _, r := range stats.Rules {
+		if r.Name == "surname+forename-group-without-dob" && r.New != int64(len(want)) {
+			t.Errorf("rule %s found %d new pairs, want %d", r.Name, r.New, len(want))
+		}
+	}
 }

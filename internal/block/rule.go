@@ -9,7 +9,9 @@
 // joins. Exact rules combine pseudonym tokens (NI number; date of birth and
 // surname sound; postcode and house number ...); a locality-sensitive
 // hashing rule over the names' Bloom filters finds pairs whose every exact
-// key is broken by typing errors.
+// key is broken by typing errors. A probe rule (Rule.Probe) joins only
+// the pairs with a probe in them, such as a record with no date of birth,
+// sought by a full name that would be far too common a key for everyone.
 //
 // Blocks whose pairs exceed a limit (a placeholder phone number shared by
 // thousands of records) are skipped and counted. Keys are joined by
@@ -34,6 +36,14 @@ type Rule struct {
 	// A zero key means the record has no key there. Key must be safe for
 	// concurrent use.
 	Key func(r *pseudo.Record, keys []uint64)
+	// Probe, when set, narrows the rule to the records that the other
+	// rules cannot reach: its blocks join only the pairs of which at
+	// least one record is a probe (Probe reports true for it). A key that
+	// would join every pair of a large population, such as a full name,
+	// is affordable when it is used only for the few records that lack
+	// what the narrower keys need, such as a date of birth. Probe must be
+	// safe for concurrent use.
+	Probe func(r *pseudo.Record) bool
 }
 
 // KeyRule returns a rule with one key per record, given by key; records
@@ -68,6 +78,14 @@ func TokenRule(name string, tokens ...func(r *pseudo.Record) pseudo.Token) Rule 
 	})
 }
 
+// ProbeRule returns a TokenRule narrowed by probe (see Rule.Probe): its
+// blocks join only the pairs in which at least one record is a probe.
+func ProbeRule(name string, probe func(r *pseudo.Record) bool, tokens ...func(r *pseudo.Record) pseudo.Token) Rule {
+	r := TokenRule(name, tokens...)
+	r.Probe = probe
+	return r
+}
+
 // Mix combines a running hash h with a value v. It is a strong 64-bit
 // mixer (not cryptographic: the values it mixes are keyed pseudonyms).
 func Mix(h, v uint64) uint64 {
@@ -86,6 +104,23 @@ func nonzero(k uint64) uint64 {
 		return 1
 	}
 	return k
+}
+
+// probeFingerprint marks the fingerprint f of a probe rule's key: its
+// lowest bit tells whether the record is a probe, and the other bits are
+// the block. 0 stays "no key".
+func probeFingerprint(f uint32, probe bool) uint32 {
+	if f == 0 {
+		return 0
+	}
+	f &^= 1
+	if f == 0 {
+		f = 2
+	}
+	if probe {
+		f |= 1
+	}
+	return f
 }
 
 // fingerprint folds a 64-bit key into the 32-bit value that blocks are
@@ -119,6 +154,10 @@ func sector(r *pseudo.Record) pseudo.Token           { return r.PostcodeSector }
 func email(r *pseudo.Record) pseudo.Token            { return r.Email }
 func phone(r *pseudo.Record) pseudo.Token            { return r.Phone }
 func uprn(r *pseudo.Record) pseudo.Token             { return r.UPRN }
+
+// noDOB reports whether a record has no date of birth, which every rule
+// but the NI number, postcode and contact ones needs.
+func noDOB(r *pseudo.Record) bool { return r.DOB == 0 }
 
 // forenameGroup is the nickname group, or the forename itself when the
 // name is in no group.
@@ -173,7 +212,10 @@ var (
 // alone, or a postcode sector and forename alone, would join every James
 // Smith with every other (tens of millions of pairs at that size), so
 // such keys carry part of the date of birth as well; the part that a
-// wrong digit or a missing record most often spares.
+// wrong digit or a missing record most often spares. A record with no
+// date of birth at all is still sought by its full name, but only for
+// such records (a probe rule, see Rule.Probe): one who moved and left no
+// NI number or contact behind would otherwise never be compared.
 func DefaultRules() []Rule {
 	return []Rule{
 		TokenRule("ni", ni),
@@ -188,6 +230,7 @@ func DefaultRules() []Rule {
 		TokenRule("email", email),
 		TokenRule("phone", phone),
 		TokenRule("uprn+forename-group", uprn, forenameGroup),
+		ProbeRule("surname+forename-group-without-dob", noDOB, surname, forenameGroup),
 		FilterLSH("names-lsh", LSH{Source: Names, Bands: 6, Rows: 8, Seed: 1, Partitions: partitionsNames}),
 		FilterLSH("address-lsh", LSH{Source: Address, Bands: 6, Rows: 8, Seed: 2, Partitions: partitionsAddress}),
 	}

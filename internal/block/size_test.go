@@ -12,7 +12,7 @@ import (
 func sizeByBlocks(st *state, ls, rs []uint64) (map[uint32]bool, int64, int64) {
 	over := map[uint32]bool{}
 	var blocks, pairs int64
-	st.blocks(ls, rs, func(l, r []uint64) error {
+	st.blocks(ls, rs, 32, func(l, r []uint64) error {
 		if n := blockSize(l, r); n > st.opts.MaxBlockPairs {
 			over[uint32(l[0]>>32)] = true
 			blocks++
@@ -48,7 +48,7 @@ func FuzzSize(f *testing.F) {
 		if !dedupe {
 			rs = column(rng, int(nr)%4000, v)
 		}
-		st := &state{opts: Options{MaxBlockPairs: int64(limit) + 1}, dedupe: dedupe, oversized: make([]map[uint32]bool, 1)}
+		st := &state{opts: Options{MaxBlockPairs: int64(limit) + 1}, dedupe: dedupe, oversized: make([]map[uint32]bool, 1), probe: make([]bool, 1)}
 		var stats RuleStats
 		st.size(0, ls, rs, &stats)
 		want, blocks, pairs := sizeByBlocks(st, ls, rs)
