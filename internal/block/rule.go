@@ -215,7 +215,10 @@ var (
 // wrong digit or a missing record most often spares. A record with no
 // date of birth at all is still sought by its full name, but only for
 // such records (a probe rule, see Rule.Probe): one who moved and left no
-// NI number or contact behind would otherwise never be compared.
+// NI number or contact behind would otherwise never be compared. A
+// dataset that holds no dates of birth at all is all probes, and so is
+// joined on full names, as it must be to be matched by name at all; the
+// limit on a block's pairs (Options.MaxBlockPairs) still holds.
 func DefaultRules() []Rule {
 	return []Rule{
 		TokenRule("ni", ni),
