@@ -222,7 +222,42 @@ func FuzzIsPlaceholder(f *testing.F) {
 		if p && Name(s) != "" {
 			t.Fatalf("IsPlaceholder(%q) but Name = %q", s, Name(s))
 		}
+		if want := placeholderByRule(s); p != want {
+			t.Fatalf("IsPlaceholder(%q) = %v, the documented rule says %v", s, p, want)
+		}
 	})
+}
+
+// placeholderByRule is IsPlaceholder as its documentation states it, done
+// the slow way: the value reduced to its lower-case ASCII letters and
+// digits, then compared with the keys and patterns.
+func placeholderByRule(s string) bool {
+	var key strings.Builder
+	punct := false
+	for _, r := range s {
+		switch {
+		case r >= utf8.RuneSelf && !isSpaceOrDash(r), r == utf8.RuneError:
+			return false
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			key.WriteRune(r)
+		case 'A' <= r && r <= 'Z':
+			key.WriteRune(r + 'a' - 'A')
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+		default:
+			punct = true
+		}
+	}
+	k := key.String()
+	switch {
+	case k == "":
+		return punct
+	case len(k) > maxPlaceholderKey:
+		return false
+	case strings.Trim(k, "x") == "" && len(k) >= 2, strings.Trim(k, "z") == "" && len(k) >= 3, strings.Trim(k, "0") == "":
+		return true
+	}
+	_, ok := placeholderKeys[k]
+	return ok
 }
 
 func isASCII(s string) bool {

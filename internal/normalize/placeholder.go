@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -73,6 +74,9 @@ func init() {
 		if !placeholderStart[k[0]] {
 			panic("normalize: placeholderStart misses the key " + k)
 		}
+		if strings.ContainsAny(k, "0123456789") {
+			panic("normalize: placeholderKey turns away the key " + k)
+		}
 	}
 }
 
@@ -110,9 +114,18 @@ func placeholderKey[T string | []byte](s T) bool {
 		}
 		i++
 		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
+		case '0' <= c && c <= '9':
+			// No key holds a digit, and the only pattern that does is
+			// all zeros: a key that would mix a digit with anything
+			// else is none (phone numbers and postcodes end here).
+			if c != '0' || n > 0 && key[0] != '0' {
+				return false
+			}
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			if n > 0 && key[0] == '0' {
+				return false
+			}
+			c |= 'a' - 'A'
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
 			continue
 		default:
