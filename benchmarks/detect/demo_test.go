@@ -2,11 +2,14 @@ package detectbench
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/datamatch/datamatch/internal/detect"
 	"github.com/datamatch/datamatch/pipeline"
 )
 
@@ -43,6 +46,9 @@ func benchSeed(b *testing.B) int64 {
 //
 //	go test -run '^$' -bench Demo -benchtime 1x ./benchmarks/detect/
 //	DATAMATCH_BENCH_SEED=7 go test -run '^$' -bench Demo -benchtime 1x ./benchmarks/detect/
+//
+// With DATAMATCH_BENCH_MISSES set it also lists the planted cases missed,
+// with the evidence the matching engine found for each (see misses).
 func BenchmarkDemo(b *testing.B) {
 	ctx := context.Background()
 	people, seed := benchPeople(b), benchSeed(b)
@@ -81,4 +87,51 @@ func BenchmarkDemo(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("detection quality, %d people, seed %d:\n%s", people, seed, t.String())
+	if os.Getenv("DATAMATCH_BENCH_MISSES") != "" {
+		// Printed rather than logged: a benchmark's log keeps ten lines.
+		fmt.Printf("missed planted cases, as a second run with every threshold at 0.001 (and another key) scores them:\n%s", misses(b, data, qs))
+	}
+}
+
+// misses runs the demo exercise again over data with every matching and
+// detection threshold lowered to 0.001, and describes each planted case
+// in qs that was missed: the probability and per-field evidence the
+// second run gave the pair, or that it was never a candidate.
+func misses(b *testing.B, data *Data, qs []Quality) string {
+	b.Helper()
+	low := regexp.MustCompile(`(min_probability|threshold): [0-9.]+`)
+	ex, err := Share(data, b.TempDir(), func(c []byte) []byte { return low.ReplaceAll(c, []byte("$1: 0.001")) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := pipeline.Run(context.Background(), pipeline.RunOptions{Config: ex.Config(), Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	best := map[Case]detect.Case{}
+	for i := range res.Results {
+		for _, c := range res.Results[i].Cases() {
+			k := Case{Rule: c.Rule, Pair: NewPair(c.Subject.Ref, c.Partner.Ref)}
+			if old, ok := best[k]; !ok || c.Probability > old.Probability {
+				best[k] = c
+			}
+		}
+	}
+	var out strings.Builder
+	for _, q := range qs {
+		for _, p := range q.Missed {
+			fmt.Fprintf(&out, "%s %s/%s ~ %s/%s: ", q.Rule, p[0].Dataset, p[0].RecordID, p[1].Dataset, p[1].RecordID)
+			c, ok := best[Case{Rule: q.Rule, Pair: p}]
+			if !ok {
+				out.WriteString("not raised at 0.001 (never a candidate, or scored lower)\n")
+				continue
+			}
+			fmt.Fprintf(&out, "p=%.3f", c.Probability)
+			for _, e := range c.Explanation {
+				fmt.Fprintf(&out, " %s:%s(%+.1f)", e.Field, e.Level, e.Weight)
+			}
+			out.WriteByte('\n')
+		}
+	}
+	return out.String()
 }
