@@ -37,6 +37,9 @@ func FuzzName(f *testing.F) {
 		if got := strings.Join(NameTokens(s), " "); got != n {
 			t.Fatalf("NameTokens(%q) joined = %q, want %q", s, got, n)
 		}
+		if HasName(s) != (n != "") {
+			t.Fatalf("HasName(%q) = %v, Name = %q", s, HasName(s), n)
+		}
 	})
 }
 

@@ -45,7 +45,27 @@ var nameWords = map[string]uint8{
 // a name whose canonical form is a placeholder (see IsPlaceholder), such as
 // "N/A" (n a) or "Mr Unknown".
 func Name(s string) string {
-	var fb, ob [64]byte
+	var ob [64]byte
+	out := name(ob[:0], s)
+	if len(out) == 0 {
+		return ""
+	}
+	if string(out) == s {
+		return s
+	}
+	return string(out)
+}
+
+// HasName reports whether Name(s) is not empty, without making it.
+func HasName(s string) bool {
+	var ob [64]byte
+	return len(name(ob[:0], s)) > 0
+}
+
+// name appends the canonical form of s (see Name) to out, appending
+// nothing when it is empty.
+func name(out []byte, s string) []byte {
+	var fb [64]byte
 	folded := fold(fb[:0], s, false, false)
 
 	// Is there a word that is not a title or suffix?
@@ -62,7 +82,7 @@ func Name(s string) string {
 		i = en
 	}
 
-	out := ob[:0]
+	start := len(out)
 	for i := 0; ; {
 		st, en := nextToken(folded, i)
 		if st == en {
@@ -77,22 +97,19 @@ func Name(s string) string {
 				continue
 			}
 		case wordSuffix:
-			if len(out) > 0 {
+			if len(out) > start {
 				continue
 			}
 		}
-		if len(out) > 0 {
+		if len(out) > start {
 			out = append(out, ' ')
 		}
 		out = append(out, folded[st:en]...)
 	}
-	if isPlaceholder(out) {
-		return ""
+	if isPlaceholder(out[start:]) {
+		return out[:start]
 	}
-	if string(out) == s {
-		return s
-	}
-	return string(out)
+	return out
 }
 
 // NameTokens returns the words of Name(s), or nil if it is empty.

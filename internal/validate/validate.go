@@ -254,7 +254,7 @@ func (rule *textRule) apply(s string) (string, problems) {
 	}
 	switch rule.check {
 	case checkName:
-		if normalize.Name(out) == "" {
+		if !normalize.HasName(out) {
 			ps.add(emptied(out))
 			out = ""
 		}
