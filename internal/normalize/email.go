@@ -33,13 +33,27 @@ func EmailStatus(s string) (present, ok bool) {
 // wellFormedEmail reports whether the trimmed address out is well formed;
 // letter case does not matter.
 func wellFormedEmail(out string) bool {
-	at := strings.IndexByte(out, '@')
-	if at <= 0 || strings.IndexByte(out[at+1:], '@') >= 0 {
-		return false
+	at := -1
+	dot := false // a dot in the domain
+	for i := 0; i < len(out); i++ {
+		switch out[i] {
+		case '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			return false
+		case '.':
+			if at >= 0 {
+				if i == at+1 || out[i-1] == '.' {
+					return false // the domain starts with a dot, or has two in a row
+				}
+				dot = true
+			}
+		}
 	}
-	domain := out[at+1:]
-	return strings.IndexByte(domain, '.') >= 0 && domain[0] != '.' && domain[len(domain)-1] != '.' &&
-		!strings.Contains(domain, "..") && !strings.ContainsAny(out, " \t\n\r\v\f")
+	return at > 0 && dot && out[len(out)-1] != '.'
 }
 
 // lowerASCII returns s with its ASCII letters lower-cased, without

@@ -174,12 +174,31 @@ func FuzzEmailStatus(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add(" Mary.Smith@Example.ORG ")
+	for _, s := range []string{"a@b.c", "a@.b.c", "a@b..c", "a@b.c.", "@b.c", "a@b", "a.@b.c", "a@b@c.d", "a b@c.d", "a@b.c\t"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		e, ok := Email(s)
 		if present, ok2 := EmailStatus(s); present != (e != "") || ok2 != ok {
 			t.Fatalf("EmailStatus(%q) = %v, %v; Email = %q, %v", s, present, ok2, e, ok)
 		}
+		if got, want := wellFormedEmail(s), wellFormedEmailByRule(s); got != want {
+			t.Fatalf("wellFormedEmail(%q) = %v, want %v", s, got, want)
+		}
 	})
+}
+
+// wellFormedEmailByRule is wellFormedEmail as its rule reads, one test at
+// a time: one @ with something before it, and a domain with a dot, not at
+// either end nor doubled, and no white space anywhere.
+func wellFormedEmailByRule(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || strings.Count(s, "@") > 1 {
+		return false
+	}
+	domain := s[at+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.Contains(domain, "..") && !strings.ContainsAny(s, " \t\n\r\v\f")
 }
 
 func FuzzEmail(f *testing.F) {

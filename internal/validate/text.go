@@ -42,31 +42,42 @@ func clean(s string) (string, textResult) {
 }
 
 // printableASCII reports whether every byte of s is printable ASCII
-// (0x20 to 0x7e), testing eight bytes at a time.
+// (0x20 to 0x7e), testing eight bytes at a time: the last eight bytes of
+// a value of eight or more are tested in one overlapping word, and four
+// to seven bytes in two overlapping halves, so that no value ends in a
+// loop over its last bytes.
 func printableASCII(s string) bool {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
-	i := 0
-	if len(s) >= 8 {
-		b := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
-		for ; i+8 <= len(s); i += 8 {
-			w := binary.LittleEndian.Uint64(b[i:]) // one load where the port allows it
-			// A byte below 0x20 sets its high bit in (w - 0x20…) &^ w, a
-			// byte above 0x7e in (w + 0x01…) | w; neither test misses
-			// one (see "Bit Twiddling Hacks", hasless and hasmore).
-			if ((w-0x20*ones)&^w|(w+ones)|w)&highs != 0 {
+	n := len(s)
+	b := unsafe.Slice(unsafe.StringData(s), n) // read only
+	switch {
+	case n >= 8:
+		for i := 0; i+8 <= n; i += 8 {
+			if !printable8(binary.LittleEndian.Uint64(b[i:])) {
 				return false
 			}
 		}
+		return printable8(binary.LittleEndian.Uint64(b[n-8:]))
+	case n >= 4:
+		return printable8(uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32)
 	}
-	for ; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
+	for i := 0; i < n; i++ {
+		if b[i] < 0x20 || b[i] >= 0x7f {
 			return false
 		}
 	}
 	return true
+}
+
+// printable8 reports whether every byte of w is printable ASCII. A byte
+// below 0x20 sets its high bit in (w - 0x20…) &^ w, a byte above 0x7e in
+// (w + 0x01…) | w; neither test misses one (see "Bit Twiddling Hacks",
+// hasless and hasmore).
+func printable8(w uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	return ((w-0x20*ones)&^w|(w+ones)|w)&highs == 0
 }
 
 func trimSpaces(s string) string {
