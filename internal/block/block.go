@@ -77,7 +77,8 @@ type RuleStats struct {
 	// ReductionRatio is 1 - Generated/ComparisonSpace: the share of all
 	// pairs the rule alone rules out.
 	ReductionRatio float64 `json:"reduction_ratio"`
-	// SkippedBlocks and SkippedPairs count blocks over MaxBlockPairs.
+	// SkippedBlocks and SkippedPairs count blocks over their limit
+	// (Options.MaxBlockPairs, Rule.MaxBlockPairs).
 	SkippedBlocks int64 `json:"skipped_blocks"`
 	SkippedPairs  int64 `json:"skipped_pairs"`
 	// TrueNew counts the true pairs among New, and Completeness is the
@@ -289,6 +290,10 @@ type state struct {
 	// fingerprints carry the probe mark in their lowest bit and whose
 	// blocks, and skipped blocks, are fingerprints without it.
 	probe []bool
+	// limit is each column's largest block, in pairs, that is enumerated
+	// (Options.MaxBlockPairs, or its rule's Rule.MaxBlockPairs when
+	// lower); 0 or less means no limit.
+	limit []int64
 	mu    sync.Mutex // serialises emit and the skipped-block counts
 	emit  func([]Pair) error
 }
@@ -347,10 +352,16 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, rules []
 	}
 	colRule := make([]int, 0, cols)
 	st.probe = make([]bool, 0, cols)
+	st.limit = make([]int64, 0, cols)
 	for ri, r := range rules {
+		limit := opts.MaxBlockPairs
+		if r.MaxBlockPairs > 0 && (limit <= 0 || r.MaxBlockPairs < limit) {
+			limit = r.MaxBlockPairs
+		}
 		for range r.Keys {
 			colRule = append(colRule, ri)
 			st.probe = append(st.probe, r.Probe != nil)
+			st.limit = append(st.limit, limit)
 		}
 	}
 	// Columns are taken columnGroup at a time: extracted from the key
@@ -523,7 +534,7 @@ func blockSize(l, r []uint64) int64 {
 	return int64(len(l)) * int64(len(r))
 }
 
-// size records the blocks of column c that are over Options.MaxBlockPairs
+// size records the blocks of column c that are over its limit
 // in st.oversized, and counts them in stats, which other goroutines sizing
 // columns of the same rule also update.
 //
@@ -533,12 +544,12 @@ func blockSize(l, r []uint64) int64 {
 // probing every root-th element, and their block's other side by binary
 // search, at a cost that does not grow with the column.
 func (st *state) size(c int, ls, rs []uint64, stats *RuleStats) {
-	limit := st.opts.MaxBlockPairs
+	limit := st.limit[c]
 	if limit <= 0 {
 		return
 	}
 	if st.probe[c] {
-		st.sizeProbe(c, ls, rs, stats)
+		st.sizeProbe(c, limit, ls, rs, stats)
 		return
 	}
 	root := isqrt(uint64(limit))
@@ -585,11 +596,11 @@ func (st *state) skip(c int, over map[uint32]bool, blocks, pairs int64, stats *R
 // sizeProbe is size for the column c of a probe rule. Its blocks are
 // not the runs of equal fingerprints, so every block is sized, in one
 // pass over the column.
-func (st *state) sizeProbe(c int, ls, rs []uint64, stats *RuleStats) {
+func (st *state) sizeProbe(c int, limit int64, ls, rs []uint64, stats *RuleStats) {
 	var blocks, pairs int64
 	over := map[uint32]bool{}
 	st.probeBlocks(ls, rs, func(b probeBlock) error {
-		if n := b.size(st.dedupe); n > st.opts.MaxBlockPairs {
+		if n := b.size(st.dedupe); n > limit {
 			over[b.key] = true
 			blocks++
 			pairs += n
@@ -703,9 +714,10 @@ func (jn *joiner) join(ctx context.Context, ls, rs []uint64) error {
 	if st.probe[jn.c] {
 		return jn.joinProbe(ctx, ls, rs)
 	}
+	limit := st.limit[jn.c]
 	err := st.blocks(ls, rs, 32, func(l, r []uint64) error {
 		size := blockSize(l, r)
-		if st.opts.MaxBlockPairs > 0 && size > st.opts.MaxBlockPairs {
+		if limit > 0 && size > limit {
 			return nil
 		}
 		jn.generated += size
@@ -721,9 +733,10 @@ func (jn *joiner) join(ctx context.Context, ls, rs []uint64) error {
 // rule's: in each, the pairs with a probe in them.
 func (jn *joiner) joinProbe(ctx context.Context, ls, rs []uint64) error {
 	st := jn.st
+	limit := st.limit[jn.c]
 	err := st.probeBlocks(ls, rs, func(b probeBlock) error {
 		size := b.size(st.dedupe)
-		if st.opts.MaxBlockPairs > 0 && size > st.opts.MaxBlockPairs {
+		if limit > 0 && size > limit {
 			return nil
 		}
 		jn.generated += size

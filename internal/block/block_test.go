@@ -32,11 +32,14 @@ func randomRecords(rng *rand.Rand, n int) []pseudo.Record {
 }
 
 // probeTestRules are testRules with a probe rule between them: records
-// with no phone are also sought by forename alone.
+// with no phone are also sought by forename alone, in blocks of up to 40
+// pairs.
 func probeTestRules() []Rule {
+	probe := ProbeRule("forename-without-phone", func(r *pseudo.Record) bool { return r.Phone == 0 }, forename)
+	probe.MaxBlockPairs = 40
 	return []Rule{
 		TokenRule("ni", ni),
-		ProbeRule("forename-without-phone", func(r *pseudo.Record) bool { return r.Phone == 0 }, forename),
+		probe,
 		TokenRule("phone", phone),
 		TokenRule("surname+forename", surname, forename),
 	}
@@ -48,9 +51,14 @@ func probeTestRules() []Rule {
 func brute(left, right []pseudo.Record, dedupe bool, rules []Rule, maxPairs int64) map[Pair]bool {
 	cols, _ := validate(rules)
 	var probeCol []bool
+	var limit []int64
 	for _, ru := range rules {
 		for range ru.Keys {
 			probeCol = append(probeCol, ru.Probe != nil)
+			limit = append(limit, maxPairs)
+			if ru.MaxBlockPairs > 0 && ru.MaxBlockPairs < maxPairs {
+				limit[len(limit)-1] = ru.MaxBlockPairs
+			}
 		}
 	}
 	type key struct {
@@ -122,7 +130,7 @@ func brute(left, right []pseudo.Record, dedupe bool, rules []Rule, maxPairs int6
 			}
 			for c := range cols {
 				a, b := lk[i][c], rk[j][c]
-				if a.k != 0 && a.k == b.k && (!probeCol[c] || a.probe || b.probe) && size[c][a.k] <= maxPairs {
+				if a.k != 0 && a.k == b.k && (!probeCol[c] || a.probe || b.probe) && size[c][a.k] <= limit[c] {
 					out[Pair{int32(i), int32(j)}] = true
 					break
 				}

@@ -48,7 +48,7 @@ func FuzzSize(f *testing.F) {
 		if !dedupe {
 			rs = column(rng, int(nr)%4000, v)
 		}
-		st := &state{opts: Options{MaxBlockPairs: int64(limit) + 1}, dedupe: dedupe, oversized: make([]map[uint32]bool, 1), probe: make([]bool, 1)}
+		st := &state{opts: Options{MaxBlockPairs: int64(limit) + 1}, dedupe: dedupe, oversized: make([]map[uint32]bool, 1), probe: make([]bool, 1), limit: []int64{int64(limit) + 1}}
 		var stats RuleStats
 		st.size(0, ls, rs, &stats)
 		want, blocks, pairs := sizeByBlocks(st, ls, rs)
