@@ -744,9 +744,15 @@ func (jn *joiner) joinProbe(ctx context.Context, ls, rs []uint64) error {
 			if err := jn.block(ctx, b.l1, nil); err != nil {
 				return err
 			}
+			if len(b.l0) == 0 {
+				return nil
+			}
 			return jn.block(ctx, b.l0, b.l1)
 		}
 		for _, part := range [][2][]uint64{{b.l1, b.r0}, {b.l1, b.r1}, {b.l0, b.r1}} {
+			if len(part[0]) == 0 || len(part[1]) == 0 {
+				continue // an empty right side must not read as "within the left"
+			}
 			if err := jn.block(ctx, part[0], part[1]); err != nil {
 				return err
 			}
