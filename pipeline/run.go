@@ -194,7 +194,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.ingest(ctx, exclusions); err != nil {
 		return err
 	}
-	links, err := r.link(ctx)
+	links, err := r.link(ctx, rules)
 	if err != nil {
 		return err
 	}
@@ -365,8 +365,9 @@ func problemCounts(rep *load.Report) map[string]int64 {
 	return out
 }
 
-// link matches each pair of datasets that some detection needs, once.
-func (r *runner) link(ctx context.Context) ([]*detect.Linkage, error) {
+// link matches each pair of datasets that some detection needs, once,
+// under the blocking rules.
+func (r *runner) link(ctx context.Context, rules []block.Rule) ([]*detect.Linkage, error) {
 	type job struct{ subject, partner string }
 	var jobs []job
 	seen := map[job]bool{}
@@ -393,10 +394,6 @@ func (r *runner) link(ctx context.Context) ([]*detect.Linkage, error) {
 				}
 			}
 		}
-	}
-	rules, err := r.blockingRules()
-	if err != nil {
-		return nil, err
 	}
 	var links []*detect.Linkage
 	blocking := map[string]any{}
