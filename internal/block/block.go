@@ -178,15 +178,13 @@ func (k *Keys) Set(rules []Rule, first int, recs []pseudo.Record) {
 		for _, r := range rules {
 			ks := buf[c : c+r.Keys]
 			r.Key(&recs[i], ks)
-			if r.Probe == nil {
-				for j, key := range ks {
-					row[c+j] = fingerprint(key)
+			probe := r.Probe != nil && r.Probe(&recs[i])
+			for j, key := range ks {
+				f := fingerprint(key)
+				if r.Probe != nil {
+					f = probeFingerprint(f, probe)
 				}
-			} else {
-				probe := r.Probe(&recs[i])
-				for j, key := range ks {
-					row[c+j] = probeFingerprint(fingerprint(key), probe)
-				}
+				row[c+j] = f
 			}
 			c += r.Keys
 		}
@@ -769,6 +767,7 @@ func (jn *joiner) joinProbe(ctx context.Context, ls, rs []uint64) error {
 // A deduplication's pairs across two parts of a block (r not nil) are
 // put with the lower index on the left.
 func (jn *joiner) block(ctx context.Context, l, r []uint64) error {
+	order := r != nil && jn.st.dedupe
 	for a, x := range l {
 		li := int32(uint32(x))
 		others := r
@@ -777,7 +776,7 @@ func (jn *joiner) block(ctx context.Context, l, r []uint64) error {
 		}
 		for _, y := range others {
 			p := Pair{li, int32(uint32(y))}
-			if r != nil && jn.st.dedupe && p.Right < p.Left {
+			if order && p.Right < p.Left {
 				p.Left, p.Right = p.Right, p.Left
 			}
 			jn.pend = append(jn.pend, p)
