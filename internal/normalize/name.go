@@ -45,8 +45,8 @@ var nameWords = map[string]uint8{
 // a name whose canonical form is a placeholder (see IsPlaceholder), such as
 // "N/A" (n a) or "Mr Unknown".
 func Name(s string) string {
-	var ob [64]byte
-	out := name(ob[:0], s)
+	var buf [64]byte
+	out := name(&buf, s)
 	if len(out) == 0 {
 		return ""
 	}
@@ -58,13 +58,13 @@ func Name(s string) string {
 
 // HasName reports whether Name(s) is not empty, without making it.
 func HasName(s string) bool {
-	var ob [64]byte
-	return len(name(ob[:0], s)) > 0
+	var buf [64]byte
+	return len(name(&buf, s)) > 0
 }
 
-// name appends the canonical form of s (see Name) to out, appending
-// nothing when it is empty.
-func name(out []byte, s string) []byte {
+// name returns the canonical form of s (see Name), built in buf when it
+// fits, or nothing when it is empty.
+func name(buf *[64]byte, s string) []byte {
 	var fb [64]byte
 	folded := fold(fb[:0], s, false, false)
 
@@ -82,7 +82,7 @@ func name(out []byte, s string) []byte {
 		i = en
 	}
 
-	start := len(out)
+	out := buf[:0]
 	for i := 0; ; {
 		st, en := nextToken(folded, i)
 		if st == en {
@@ -97,17 +97,17 @@ func name(out []byte, s string) []byte {
 				continue
 			}
 		case wordSuffix:
-			if len(out) > start {
+			if len(out) > 0 {
 				continue
 			}
 		}
-		if len(out) > start {
+		if len(out) > 0 {
 			out = append(out, ' ')
 		}
 		out = append(out, folded[st:en]...)
 	}
-	if isPlaceholder(out[start:]) {
-		return out[:start]
+	if isPlaceholder(out) {
+		return nil
 	}
 	return out
 }
