@@ -625,3 +625,64 @@ func TestFieldAccessors(t *testing.T) {
 		t.Errorf("%d accessors for %d columns", len(textFields)+len(dateFields)+1, len(person.Columns))
 	}
 }
+
+// TestDuplicateIDsInAnyOrder streams files whose ids come sorted, shuffled,
+// sorted with repeats, and sorted then shuffled, over many row groups and
+// batches, and checks that exactly the rows whose id an earlier row
+// carried are quarantined as duplicates: the duplicate rule must not
+// depend on how the ids are ordered.
+func TestDuplicateIDsInAnyOrder(t *testing.T) {
+	const n = 3000
+	rng := rand.New(rand.NewPCG(3, 4))
+	orders := map[string]func(i int) int{
+		"sorted":                  func(i int) int { return i },
+		"shuffled":                func(i int) int { return rng.IntN(n) },
+		"sorted with repeats":     func(i int) int { return max(0, i-rng.IntN(100)/97*rng.IntN(i+1)) },
+		"sorted then shuffled":    func(i int) int { return min(i, rng.IntN(n)+n/2) },
+		"descending with repeats": func(i int) int { return n - i + rng.IntN(3) },
+	}
+	for name, order := range orders {
+		ids := make([]any, n)
+		fore := make([]any, n)
+		seen := map[string]bool{}
+		var wantDup []int64
+		for i := range ids {
+			id := fmt.Sprintf("R%05d", order(i))
+			ids[i], fore[i] = id, "Ann"
+			if seen[id] {
+				wantDup = append(wantDup, int64(i))
+			}
+			seen[id] = true
+		}
+		path := tempFile(t, "ids.parquet")
+		writeArrow(t, path, 700, strs("record_id", ids...), strs("forename", fore...))
+		for _, par := range []int{1, 2} {
+			opts := Options{Today: runDate, BatchSize: 256, Parallelism: par}
+			r, err := Open(context.Background(), Source{Path: path}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			accepted := 0
+			rep, err := r.Stream(context.Background(), func(b *Batch) error {
+				accepted += len(b.Records)
+				return nil
+			})
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAccounting(t, rep)
+			var gotDup []int64
+			for _, q := range rep.Quarantine {
+				if q.Reason != validate.DuplicateRecordID || q.RecordID != ids[q.Row] {
+					t.Fatalf("%s: quarantined %+v", name, q)
+				}
+				gotDup = append(gotDup, q.Row)
+			}
+			if fmt.Sprint(gotDup) != fmt.Sprint(wantDup) || accepted != len(seen) {
+				t.Errorf("%s, parallel %d: %d accepted, duplicates at rows %v; want %d and %v",
+					name, par, accepted, gotDup, len(seen), wantDup)
+			}
+		}
+	}
+}

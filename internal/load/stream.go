@@ -127,9 +127,8 @@ type work struct {
 // chunk is one mapped and validated batch.
 type chunk struct {
 	batch  Batch
-	hashes []uint64        // idSet hash of each accepted record's record_id
+	hashes []uint64        // room for the idSet hashes of the records' ids
 	quar   []Quarantined   // rows quarantined by validation, in source order
-	qhash  []uint64        // idSet hash of each quarantined row's record_id, 0 when it has none
 	recs   []person.Record // backing array of batch.Records
 	rows   []int64         // backing array of batch.Rows
 }
@@ -318,7 +317,7 @@ func (r *Reader) mapper(ctx context.Context, works <-chan work, val *validate.Va
 			if c == nil {
 				c = new(chunk)
 			}
-			err := r.mapSafely(w, c, val, &memo, rep, st.ids)
+			err := r.mapSafely(w, c, val, &memo, rep)
 			st.release(w)
 			if err != nil {
 				return err
@@ -332,14 +331,14 @@ func (r *Reader) mapper(ctx context.Context, works <-chan work, val *validate.Va
 
 // mapSafely maps one batch, turning a panic on malformed arrays into an
 // error that names the rows.
-func (r *Reader) mapSafely(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report, ids *idSet) (err error) {
+func (r *Reader) mapSafely(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("file %s: rows %d to %d: corrupt data: %s", r.src.Path, w.first,
 				w.first+int64(w.n)-1, describePanic(p))
 		}
 	}()
-	r.mapBatch(w, c, val, memo, rep, ids)
+	r.mapBatch(w, c, val, memo, rep)
 	return nil
 }
 
@@ -369,7 +368,7 @@ func (r *Reader) emit(ctx context.Context, queues []chan chan *chunk, fn func(*B
 			if len(c.batch.Records) > 0 {
 				err = fn(&c.batch)
 			}
-			c.quar, c.qhash = c.quar[:0], c.qhash[:0]
+			c.quar = c.quar[:0]
 			st.chunks.put(c)
 			if err != nil {
 				return err
@@ -385,8 +384,17 @@ func (r *Reader) emit(ctx context.Context, queues []chan chan *chunk, fn func(*B
 // rep.Quarantine.
 func dedupe(c *chunk, ids *idSet, rep *Report) {
 	b := &c.batch
-	ids.warm(c.hashes[:len(b.Records)])
-	ids.warm(c.qhash)
+	// Once ids come out of order, each is looked up in the table: hash
+	// them all first, so that the table's memory is read for many at once.
+	hashes := c.hashes[:len(b.Records)]
+	if ids.ordered {
+		clear(hashes)
+	} else {
+		for i := range b.Records {
+			hashes[i] = ids.hash(b.Records[i].RecordID)
+		}
+		ids.warm(hashes)
+	}
 	keep := 0
 	qi := 0
 	quarantine := func(q Quarantined) {
@@ -396,7 +404,7 @@ func dedupe(c *chunk, ids *idSet, rep *Report) {
 	flush := func(before int64) {
 		for ; qi < len(c.quar) && c.quar[qi].Row < before; qi++ {
 			q := c.quar[qi]
-			if q.RecordID != "" && !ids.claim(q.RecordID, c.qhash[qi]) {
+			if q.RecordID != "" && !ids.claim(q.RecordID, 0) {
 				q.Reason = validate.DuplicateRecordID
 			}
 			quarantine(q)
@@ -406,7 +414,7 @@ func dedupe(c *chunk, ids *idSet, rep *Report) {
 		row := b.Rows[i]
 		flush(row)
 		id := b.Records[i].RecordID
-		if !ids.claim(id, c.hashes[i]) {
+		if !ids.claim(id, hashes[i]) {
 			quarantine(Quarantined{Row: row, RecordID: id, Reason: validate.DuplicateRecordID})
 			continue
 		}
@@ -428,9 +436,9 @@ func dedupe(c *chunk, ids *idSet, rep *Report) {
 const mapBlock = 512
 
 // mapBatch maps w's rows onto records, validates them and leaves the
-// accepted ones in c.batch, with the hashes of their ids in c.hashes, and
+// accepted ones in c.batch, and
 // the quarantined ones in c.quar.
-func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report, ids *idSet) {
+func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report) {
 	n := w.n
 	if cap(c.recs) < n {
 		c.recs = make([]person.Record, n)
@@ -443,8 +451,7 @@ func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *valid
 	// only changes or nulls values), so the others stay null.
 	recs := c.recs[:n]
 	rows := c.rows[:n]
-	hashes := c.hashes[:n]
-	c.quar, c.qhash = c.quar[:0], c.qhash[:0]
+	c.quar = c.quar[:0]
 
 	p := r.plan
 	cols := batchColumns{p: p, w: w}
@@ -523,20 +530,16 @@ func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *valid
 			reason := val.RecordMemo(&recs[i], rep, memo)
 			if reason != "" {
 				q := Quarantined{Row: w.first + int64(i), Reason: reason}
-				var h uint64
 				if reason != validate.MissingRecordID && reason != validate.InvalidUTF8RecordID {
 					q.RecordID = recs[i].RecordID
-					h = ids.hash(q.RecordID)
 				}
 				c.quar = append(c.quar, q)
-				c.qhash = append(c.qhash, h)
 				continue
 			}
 			if keep != i {
 				recs[keep] = recs[i]
 			}
 			rows[keep] = w.first + int64(i)
-			hashes[keep] = ids.hash(recs[keep].RecordID)
 			keep++
 		}
 	}
