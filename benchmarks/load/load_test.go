@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/compress"
 
 	"github.com/datamatch/datamatch/internal/date"
+	"github.com/datamatch/datamatch/internal/gcpolicy"
 	"github.com/datamatch/datamatch/internal/load"
 )
 
@@ -125,8 +127,19 @@ func heapPeak(stop <-chan struct{}, done chan<- uint64) {
 
 // BenchmarkLoad1M streams a one-million-row canonical file (23 columns,
 // 16 filled, zstd, row groups of 131,072 rows) through Open and Stream
-// with every core, reporting rows/s and the peak live heap.
+// with every core, reporting rows/s, CPU time and the peak live heap: once
+// with the garbage collection target the datamatch binary runs with
+// (gcpolicy.Percent), and once with Go's default, for comparison.
 func BenchmarkLoad1M(b *testing.B) {
+	for _, percent := range []int{gcpolicy.Percent, 100} {
+		b.Run(fmt.Sprintf("gogc=%d", percent), func(b *testing.B) {
+			defer debug.SetGCPercent(debug.SetGCPercent(percent))
+			benchmarkLoad(b)
+		})
+	}
+}
+
+func benchmarkLoad(b *testing.B) {
 	p := peopleFile(b, million, rowGroup)
 	fi, _ := os.Stat(p)
 	b.SetBytes(fi.Size())

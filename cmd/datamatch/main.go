@@ -25,6 +25,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/datamatch/datamatch/internal/gcpolicy"
 	"github.com/datamatch/datamatch/internal/progress"
 )
 
@@ -70,6 +71,7 @@ func (u usageError) Error() string { return u.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 func main() {
+	gcpolicy.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
