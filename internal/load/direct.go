@@ -3,6 +3,8 @@ package load
 import (
 	"errors"
 	"fmt"
+	"io"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -10,6 +12,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/schema"
 )
 
@@ -117,33 +120,39 @@ func (b *directBatch) fits(n int) bool {
 	return true
 }
 
-// directReader reads the direct columns of one row group, batch by batch.
+// directReader reads the direct columns of a row group, batch by batch.
+// One is reused from row group to row group, keeping its scratch buffers
+// and, where it can, each column's page reader, whose buffer for
+// compressed pages then need not grow again from nothing.
 type directReader struct {
-	cols []directColumnReader
+	cols  []directColumnReader
+	src   io.ReaderAt // the file
+	props *parquet.ReaderProperties
+	pool  *sync.Pool // the column chunk readers' scratch buffers
 }
 
 // directColumnReader reads one column chunk.
 type directColumnReader struct {
-	col  *directColumn
-	cr   file.ColumnChunkReader
-	defs []int16
-	vals []parquet.ByteArray
-	i32  []int32
-	i64  []int64
+	col   *directColumn
+	cr    file.ColumnChunkReader
+	pages file.PageReader // cr's, kept for the next row group
+	defs  []int16
+	vals  []parquet.ByteArray
+	i32   []int32
+	i64   []int64
 }
 
 // errLevels reports pages whose definition levels and values disagree.
 var errLevels = errors.New("the definition levels and values of a page disagree (corrupt data)")
 
-func newDirectReader(rgr *file.RowGroupReader, cols []directColumn) (*directReader, error) {
-	d := &directReader{cols: make([]directColumnReader, len(cols))}
+// newDirectReader returns a reader of cols from the file src, ready to
+// open a row group.
+func newDirectReader(cols []directColumn, src io.ReaderAt) *directReader {
+	d := &directReader{cols: make([]directColumnReader, len(cols)), src: src, props: readerProps()}
+	d.pool = &sync.Pool{New: func() any { return memory.NewResizableBuffer(arrowMemory) }}
 	for k := range cols {
 		c := &cols[k]
-		cr, err := rgr.Column(c.leaf)
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", c.name, err)
-		}
-		dc := directColumnReader{col: c, cr: cr, defs: make([]int16, directChunk)}
+		dc := directColumnReader{col: c, defs: make([]int16, directChunk)}
 		switch c.kind {
 		case directText:
 			dc.vals = make([]parquet.ByteArray, directChunk)
@@ -154,7 +163,51 @@ func newDirectReader(rgr *file.RowGroupReader, cols []directColumn) (*directRead
 		}
 		d.cols[k] = dc
 	}
-	return d, nil
+	return d
+}
+
+// open readies d to read row group rg of pf, whose file is d's.
+func (d *directReader) open(pf *file.Reader, rg int) error {
+	rgr := pf.RowGroup(rg)
+	for k := range d.cols {
+		c := &d.cols[k]
+		pages, err := d.pageReader(pf, rgr, c)
+		if err != nil {
+			c.pages = nil
+			return fmt.Errorf("column %s: %w", c.col.name, err)
+		}
+		c.pages = pages
+		c.cr = file.NewColumnReader(pf.MetaData().Schema.Column(c.col.leaf), pages, arrowMemory, d.pool)
+	}
+	return nil
+}
+
+// pageReader returns a page reader of c's column chunk in rgr: c's page
+// reader from the previous row group, reset, or a new one from the
+// Parquet library when there is none or when the chunk needs more than a
+// reset can give (encryption, or a writer that misreported chunk sizes,
+// which the library pads for).
+func (d *directReader) pageReader(pf *file.Reader, rgr *file.RowGroupReader, c *directColumnReader) (file.PageReader, error) {
+	cc, err := rgr.MetaData().ColumnChunk(c.col.leaf)
+	if err != nil {
+		return nil, err
+	}
+	if c.pages == nil || cc.CryptoMetadata() != nil || pf.WriterVersion().LessThan(metadata.Parquet816FixedVersion) {
+		return rgr.GetColumnPageReader(c.col.leaf)
+	}
+	start := cc.DataPageOffset()
+	if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && start > cc.DictionaryPageOffset() {
+		start = cc.DictionaryPageOffset()
+	}
+	stream, err := d.props.GetStream(d.src, start, cc.TotalCompressedSize())
+	if err != nil {
+		return nil, err
+	}
+	c.pages.Reset(stream, cc.NumValues(), cc.Compression(), nil)
+	if err := c.pages.Err(); err != nil {
+		return nil, err
+	}
+	return c.pages, nil
 }
 
 // read reads the next n rows of every column into b. It returns the number

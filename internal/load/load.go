@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -72,6 +73,7 @@ type Reader struct {
 	src     Source
 	opts    Options
 	pf      *file.Reader
+	file    io.ReaderAt // what pf reads
 	fr      *pqarrow.FileReader
 	plan    *plan
 	rgFirst []int64 // source row number of each row group's first row
@@ -138,11 +140,11 @@ func Open(ctx context.Context, src Source, opts Options) (*Reader, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("file %s: not a regular file", path)
 	}
-	pf, err := openParquet(path)
+	pf, f, err := openParquet(path)
 	if err != nil {
 		return nil, err
 	}
-	r, err := newReader(src, opts, pf, fi.Size())
+	r, err := newReader(src, opts, pf, f, fi.Size())
 	if err != nil {
 		pf.Close()
 		return nil, err
@@ -155,11 +157,12 @@ func Open(ctx context.Context, src Source, opts Options) (*Reader, error) {
 }
 
 // openParquet opens the file and parses its footer, turning the library's
-// panics on malformed footers into errors.
-func openParquet(path string) (pf *file.Reader, err error) {
-	f, err := os.Open(path)
+// panics on malformed footers into errors. It returns the reader and the
+// file it reads, which closing the reader closes.
+func openParquet(path string) (pf *file.Reader, f *os.File, err error) {
+	f, err = os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("file %s: %w", path, err)
+		return nil, nil, fmt.Errorf("file %s: %w", path, err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -171,12 +174,12 @@ func openParquet(path string) (pf *file.Reader, err error) {
 	}()
 	pf, err = file.NewParquetReader(f, file.WithReadProps(readerProps()))
 	if err != nil {
-		return nil, fmt.Errorf("file %s: not a readable Parquet file (not Parquet, or truncated): %w", path, err)
+		return nil, nil, fmt.Errorf("file %s: not a readable Parquet file (not Parquet, or truncated): %w", path, err)
 	}
-	return pf, nil
+	return pf, f, nil
 }
 
-func newReader(src Source, opts Options, pf *file.Reader, size int64) (*Reader, error) {
+func newReader(src Source, opts Options, pf *file.Reader, f io.ReaderAt, size int64) (*Reader, error) {
 	path := src.Path
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchSize)}, arrowMemory)
 	if err != nil {
@@ -194,7 +197,7 @@ func newReader(src Source, opts Options, pf *file.Reader, size int64) (*Reader, 
 	}
 	p.assign(pf)
 	p.readDict(pf, &fr.Props)
-	r := &Reader{src: src, opts: opts, pf: pf, fr: fr, plan: p}
+	r := &Reader{src: src, opts: opts, pf: pf, file: f, fr: fr, plan: p}
 	var first int64
 	for i := 0; i < pf.NumRowGroups(); i++ {
 		n := pf.MetaData().RowGroup(i).NumRows()

@@ -142,6 +142,10 @@ type streamState struct {
 	// fills them (see mapBatch), which holds within one Stream.
 	chunks  freeList[chunk]
 	directs freeList[directBatch]
+	// readers recycles the readers of the direct columns from row group to
+	// row group, one per decoder; a reader is given back only when its
+	// row group was read through without error.
+	readers freeList[directReader]
 	rows    int // rows a directBatch is made for
 }
 
@@ -158,6 +162,7 @@ func (r *Reader) newStreamState(decoders int) *streamState {
 		ids:     newIdSet(r.pf.NumRows()),
 		chunks:  make(freeList[chunk], inFlight),
 		directs: make(freeList[directBatch], inFlight),
+		readers: make(freeList[directReader], decoders),
 		rows:    int(min(int64(r.opts.BatchSize), most)),
 	}
 }
@@ -224,8 +229,10 @@ func (r *Reader) decode(ctx context.Context, rg int, st *streamState, queue chan
 	}
 	var dr *directReader
 	if len(r.plan.directs) > 0 {
-		dr, err = newDirectReader(r.pf.RowGroup(rg), r.plan.directs)
-		if err != nil {
+		if dr = st.readers.get(); dr == nil {
+			dr = newDirectReader(r.plan.directs, r.file)
+		}
+		if err := dr.open(r.pf, rg); err != nil {
 			return fmt.Errorf("file %s: row group %d: %w", r.src.Path, rg, err)
 		}
 	}
@@ -288,6 +295,9 @@ func (r *Reader) decode(ctx context.Context, rg int, st *streamState, queue chan
 		if name, more := dr.rest(); more {
 			return fmt.Errorf("file %s: row group %d: column %s holds more values than the footer's %d rows", r.src.Path, rg, name, rows)
 		}
+	}
+	if dr != nil {
+		st.readers.put(dr)
 	}
 	close(queue)
 	return nil
