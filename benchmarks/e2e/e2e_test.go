@@ -38,6 +38,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/benchmarks/link"
+	"github.com/datamatch/datamatch/internal/gcpolicy"
 	"github.com/datamatch/datamatch/internal/key"
 	"github.com/datamatch/datamatch/internal/linkage"
 	"github.com/datamatch/datamatch/internal/load"
@@ -70,6 +71,7 @@ const (
 // two files and reports.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(childEnv); dir != "" {
+		gcpolicy.Apply() // as the datamatch binary does
 		if err := child(dir); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
