@@ -25,8 +25,9 @@ import "unicode/utf8"
 // characters and its first character must be a digit; letters elsewhere are
 // never changed.
 //
-// Any other value is returned upper-cased with its white space removed and
-// uk == false ("4223", "SK13NQQ"). Postcode returns "" and false for a blank
+// Any other value is returned upper-cased with its white space removed, and
+// any byte that is not UTF-8 replaced by U+FFFD, and uk == false ("4223",
+// "SK13NQQ"). Postcode returns "" and false for a blank
 // value, a placeholder (see IsPlaceholder) and the NHS pseudo-postcodes of
 // the ZZ99 series, which stand for no fixed abode or an unknown address.
 func Postcode(s string) (pc string, uk bool) {
@@ -42,9 +43,15 @@ func Postcode(s string) (pc string, uk bool) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == 0xa0 || r == 0x3000 || (r >= 0x2000 && r <= 0x200a) || r == 0x202f {
+			switch {
+			case r == 0xa0 || r == 0x3000 || (r >= 0x2000 && r <= 0x200a) || r == 0x202f:
 				changed = true
-			} else {
+			case r == utf8.RuneError && size == 1:
+				// Written as U+FFFD, so that bytes on either side of
+				// a space that is removed cannot join into a rune.
+				ukShape, changed = false, true
+				upper = utf8.AppendRune(upper, utf8.RuneError)
+			default:
 				ukShape = false
 				upper = append(upper, s[i:i+size]...)
 			}
