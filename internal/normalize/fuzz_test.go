@@ -76,6 +76,9 @@ func FuzzPostcode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		pc, uk := Postcode(s)
+		if slow, slowUK := postcode(s); pc != slow || uk != slowUK {
+			t.Fatalf("Postcode(%q) = %q, %v; without the fast path %q, %v", s, pc, uk, slow, slowUK)
+		}
 		pc2, uk2 := Postcode(pc)
 		if pc != "" && (pc2 != pc || uk2 != uk) {
 			t.Fatalf("Postcode(%q) = %q, %v; again = %q, %v", s, pc, uk, pc2, uk2)

@@ -31,6 +31,15 @@ import "unicode/utf8"
 // value, a placeholder (see IsPlaceholder) and the NHS pseudo-postcodes of
 // the ZZ99 series, which stand for no fixed abode or an unknown address.
 func Postcode(s string) (pc string, uk bool) {
+	// The commonest value of all is already in the form returned.
+	if canonicalUK(s) && !IsPlaceholder(s) {
+		return s, true
+	}
+	return postcode(s)
+}
+
+// postcode is Postcode for any value.
+func postcode(s string) (pc string, uk bool) {
 	if IsPlaceholder(s) {
 		return "", false
 	}
