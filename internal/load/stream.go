@@ -446,8 +446,7 @@ func dedupe(c *chunk, ids *idSet, rep *Report) {
 const mapBlock = 512
 
 // mapBatch maps w's rows onto records, validates them and leaves the
-// accepted ones in c.batch, and
-// the quarantined ones in c.quar.
+// accepted ones in c.batch and the quarantined ones in c.quar.
 func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *validate.Memo, rep *validate.Report) {
 	n := w.n
 	if cap(c.recs) < n {
