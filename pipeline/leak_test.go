@@ -68,8 +68,11 @@ import (
 //     in the inputs: outputs legitimately show those dates, in ISO form.
 //     Dates of birth are still searched for in every other form.
 //   - Encrypted vault files (*.age) must be age files and are searched as
-//     raw bytes; so are Parquet files (whose pages may hold text) and any
-//     file of another kind.
+//     raw bytes, for values of at least cipherSpan bytes: random
+//     ciphertext spells a shorter value, a postcode say, often enough to
+//     make the test fail by chance. Parquet files (whose pages may hold
+//     text) and files of any other kind are searched as raw bytes for
+//     values of every length.
 
 // origin says where a clear value comes from, for reports: the kind of
 // value and the record that holds it, never the value itself.
@@ -348,12 +351,13 @@ func (s *scanner) exemptCell(value string) {
 
 // cell searches one value of a structured file.
 func (s *scanner) cell(file, where, column, value string) {
-	s.search(file, where, column, value, true)
+	s.search(file, where, column, value, true, 0)
 }
 
 // search looks for the index's values in value: with names, for whole
-// cells and free text; without, for the span values only.
-func (s *scanner) search(file, where, column, value string, names bool) {
+// cells and free text; without, for the span values only, and of those
+// only the ones of at least least bytes.
+func (s *scanner) search(file, where, column, value string, names bool, least int) {
 	v := fold(value)
 	if v == "" {
 		return
@@ -388,6 +392,9 @@ func (s *scanner) search(file, where, column, value string, names bool) {
 				break
 			}
 			sub := v[start:end]
+			if len(sub) < least {
+				continue
+			}
 			if o, ok := s.ix.spans[sub]; ok {
 				report(o)
 				return
@@ -402,9 +409,15 @@ func (s *scanner) search(file, where, column, value string, names bool) {
 	}
 }
 
+// cipherSpan is the shortest value searched for in ciphertext. Random
+// bytes match a given 8-byte value, letters in either case, with a
+// chance of about 1 in 10^16 at each position.
+const cipherSpan = 8
+
 // raw searches a file's bytes for the span values (not single names,
-// which short runs of binary data can spell by chance).
-func (s *scanner) raw(file string, b []byte) {
+// which short runs of binary data can spell by chance) of at least least
+// bytes.
+func (s *scanner) raw(file string, b []byte, least int) {
 	text := strings.ToLower(string(b))
 	// Split at bytes that no value contains, and search each piece.
 	pieces := strings.FieldsFunc(text, func(r rune) bool { return r == 0 || r == '\n' || r == utf8.RuneError || unicode.IsControl(r) })
@@ -413,7 +426,7 @@ func (s *scanner) raw(file string, b []byte) {
 			continue
 		}
 		before := len(s.leaks)
-		s.search(file, fmt.Sprintf("bytes (piece %d)", i+1), "", p, false)
+		s.search(file, fmt.Sprintf("bytes (piece %d)", i+1), "", p, false, least)
 		if len(s.leaks) > before+20 {
 			return
 		}
@@ -435,7 +448,7 @@ func (s *scanner) scanFile(t testing.TB, path string) {
 	case ".parquet":
 		s.parquet(t, path, allowed)
 		if len(allowed) == 0 {
-			s.raw(path, b)
+			s.raw(path, b, 0)
 		}
 	case ".csv":
 		s.csv(t, path, b, allowed)
@@ -454,9 +467,9 @@ func (s *scanner) scanFile(t testing.TB, path string) {
 		if !bytes.HasPrefix(b, []byte(ageHeader)) {
 			s.leaks = append(s.leaks, leak{file: path, where: "start", origin: origin{kind: "vault file that is not age ciphertext"}})
 		}
-		s.raw(path, b)
+		s.raw(path, b, cipherSpan)
 	default:
-		s.raw(path, b)
+		s.raw(path, b, 0)
 	}
 }
 
@@ -1017,7 +1030,7 @@ func FuzzSearch(f *testing.F) {
 			}
 		}
 		s := &scanner{ix: ix}
-		s.raw("f", []byte("by Quenby now"))
+		s.raw("f", []byte("by Quenby now"), 0)
 		if len(s.leaks) != 0 {
 			t.Errorf("a name was searched for in raw bytes")
 		}
