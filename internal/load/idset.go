@@ -76,11 +76,12 @@ func (s *idSet) claim(id string, h uint64) bool {
 		s.top = s.bytes(ref)
 		return true
 	}
-	if s.inRun(id) {
-		s.noteBehind()
+	// Out of order: the id may be in the run, or in the table, which
+	// holds the run too once noteBehind has given it up.
+	s.noteBehind()
+	if s.ordered && s.inRun(id) {
 		return false
 	}
-	s.noteBehind()
 	return s.claimHashed(id, h)
 }
 
