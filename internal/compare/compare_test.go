@@ -132,6 +132,11 @@ func TestForename(t *testing.T) {
 		{"nickname", func(r *pseudo.Record) { r.Forename = 9; r.ForenameGroup = 50 }, LevelNickname},
 		{"one edit", func(r *pseudo.Record) { r.Forename = 9; r.ForenameEdits = pseudo.Edits{3, 40, 90} }, LevelOneEdit},
 		{"phonetic alt", func(r *pseudo.Record) { r.Forename = 9; r.ForenamePhonetic = 77; r.ForenamePhonAlt = 60 }, LevelPhonetic},
+		{"surname given as forename, no surname", func(r *pseudo.Record) { r.Forename, r.Surname = 2, 0; r.SurnameCount = 0 }, LevelOther},
+		{"surname given as forename, other surname", func(r *pseudo.Record) {
+			r.Forename, r.Surname = 2, 9
+			r.ForenameBF, r.ForenameCount = nameFilter(0, 11)
+		}, LevelElse},
 		{"initial", func(r *pseudo.Record) {
 			r.Forename = 9
 			r.ForenameIsInitial = true
@@ -169,7 +174,7 @@ func TestForename(t *testing.T) {
 
 func TestSurname(t *testing.T) {
 	c := Surname([]float64{0.8})
-	if want := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic, "dice>=0.80", LevelElse, LevelNull}; !slices.Equal(c.Levels, want) {
+	if want := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelOther, "dice>=0.80", LevelElse, LevelNull}; !slices.Equal(c.Levels, want) {
 		t.Fatalf("levels %v, want %v", c.Levels, want)
 	}
 	a := person(1, 2)
@@ -195,6 +200,14 @@ func TestSurname(t *testing.T) {
 			r.SurnamePhonAlt = 70
 			r.SurnameBF, r.SurnameCount = nameFilter(100, 5)
 		}, LevelPhonetic},
+		{"forename given as surname", func(r *pseudo.Record) {
+			r.Forename, r.Surname = 0, 1
+			r.SurnameBF, r.SurnameCount = nameFilter(0, 5)
+		}, LevelOther},
+		{"surname given as forename", func(r *pseudo.Record) {
+			r.Forename, r.Surname = 2, 8
+			r.SurnameBF, r.SurnameCount = nameFilter(100, 5)
+		}, LevelOther},
 		{"dice", func(r *pseudo.Record) { r.Surname = 8; r.SurnameBF, r.SurnameCount = nameFilter(100, 17) }, "dice>=0.80"},
 		{"else", func(r *pseudo.Record) { r.Surname = 8; r.SurnameBF, r.SurnameCount = nameFilter(100, 15) }, LevelElse},
 		{"null token but filter", func(r *pseudo.Record) { r.Surname = 0 }, "dice>=0.80"},
@@ -208,12 +221,15 @@ func TestSurname(t *testing.T) {
 		if got, want := c.Compare(&a, &b), level(t, c, tt.expect); got != want {
 			t.Errorf("%s: level %q, want %q", tt.name, c.Levels[got], tt.expect)
 		}
+		if x, y := c.Compare(&a, &b), c.Compare(&b, &a); x != y {
+			t.Errorf("%s: not symmetric: %d, %d", tt.name, x, y)
+		}
 	}
 }
 
 func TestDOB(t *testing.T) {
 	c := DOB()
-	a := pseudo.Record{DOB: 10, DOBSwapped: 11, DOBYearMonth: 12, DOBYearDay: 13, DOBMonthDay: 14}
+	a := pseudo.Record{DOB: 10, DOBSwapped: 11, DOBYearMonth: 12, DOBYearDay: 13, DOBMonthDay: 14, DOBYear: 15}
 	tests := []struct {
 		name string
 		b    pseudo.Record
@@ -225,7 +241,8 @@ func TestDOB(t *testing.T) {
 		{"day typo", pseudo.Record{DOB: 20, DOBYearMonth: 12}, "year-and-month-or-day"},
 		{"month typo", pseudo.Record{DOB: 20, DOBYearDay: 13}, "year-and-month-or-day"},
 		{"year typo", pseudo.Record{DOB: 20, DOBMonthDay: 14}, "month-day"},
-		{"different", pseudo.Record{DOB: 20, DOBYearMonth: 21, DOBYearDay: 22, DOBMonthDay: 23}, LevelElse},
+		{"same year", pseudo.Record{DOB: 20, DOBYearMonth: 21, DOBYearDay: 22, DOBMonthDay: 23, DOBYear: 15}, "year"},
+		{"different", pseudo.Record{DOB: 20, DOBYearMonth: 21, DOBYearDay: 22, DOBMonthDay: 23, DOBYear: 24}, LevelElse},
 		{"null", pseudo.Record{DOBYearMonth: 12}, LevelNull},
 	}
 	for _, tt := range tests {

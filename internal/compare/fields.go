@@ -16,6 +16,7 @@ const (
 	LevelOneEdit  = "one-edit"
 	LevelInitial  = "initial"
 	LevelMiddle   = "middle-name"
+	LevelOther    = "other-field"
 	LevelElse     = "else"
 	LevelNull     = "null"
 )
@@ -99,12 +100,14 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 // "nickname" (same nickname group: Robert, Bob, Rob); "one-edit" (one
 // character mistyped, missing, added, or two exchanged: see pseudo.Edits);
 // "phonetic" (a Double Metaphone code in common); "initial" (one forename
-// is only the other's initial: J, Jade); one "dice>=t" level per
+// is only the other's initial: J, Jade); "other-field" (the forename is
+// the other record's surname, or the other way round, and a surname is
+// missing, so that the surname comparison cannot weigh it); one "dice>=t" level per
 // threshold in dice (Dice coefficient of the q-gram Bloom filters);
 // "else"; "null". dice must be decreasing and within (0, 1].
 func Forename(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelOneEdit, LevelPhonetic, LevelInitial}
+	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelOneEdit, LevelPhonetic, LevelOther, LevelInitial}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -128,11 +131,13 @@ func Forename(dice []float64) Comparison {
 				return 3
 			case phonetic(a.ForenamePhonetic, a.ForenamePhonAlt, b.ForenamePhonetic, b.ForenamePhonAlt):
 				return 4
-			case (a.ForenameIsInitial || b.ForenameIsInitial) && eq(a.ForenameInitial, b.ForenameInitial):
+			case (a.Surname == 0 || b.Surname == 0) && crossed(a, b):
 				return 5
+			case (a.ForenameIsInitial || b.ForenameIsInitial) && eq(a.ForenameInitial, b.ForenameInitial):
+				return 6
 			}
 			d := nameDice(&a.ForenameBF, &b.ForenameBF, a.ForenameCount, b.ForenameCount)
-			return 6 + diceBand(d, ts)
+			return 7 + diceBand(d, ts)
 		},
 		Term: func(r *pseudo.Record) pseudo.Token { return r.Forename },
 	}
@@ -140,11 +145,13 @@ func Forename(dice []float64) Comparison {
 
 // Surname compares surnames. Levels: "exact"; "swapped"; "middle-name"
 // (one record's surname is the other's last middle name: a maiden or
-// former surname kept as a middle name); "one-edit"; "phonetic"; one
+// former surname kept as a middle name); "one-edit"; "phonetic";
+// "other-field" (one record's surname is the other's forename: names
+// entered in the wrong fields, one of them then lost or mistyped); one
 // "dice>=t" level per threshold; "else"; "null".
 func Surname(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic}
+	levels := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelOther}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -168,9 +175,11 @@ func Surname(dice []float64) Comparison {
 				return 3
 			case phonetic(a.SurnamePhonetic, a.SurnamePhonAlt, b.SurnamePhonetic, b.SurnamePhonAlt):
 				return 4
+			case crossed(a, b):
+				return 5
 			}
 			d := nameDice(&a.SurnameBF, &b.SurnameBF, a.SurnameCount, b.SurnameCount)
-			return 5 + diceBand(d, ts)
+			return 6 + diceBand(d, ts)
 		},
 		Term:      func(r *pseudo.Record) pseudo.Token { return r.Surname },
 		Household: true,
@@ -184,15 +193,16 @@ func Middle() Comparison {
 
 // DOB compares dates of birth. Levels: "exact"; "day-month-swapped";
 // "year-and-month-or-day" (the year and one of month or day agree);
-// "month-day" (only the year differs); "else"; "null".
+// "month-day" (only the year differs); "year" (born the same year, on
+// another day: a date misremembered, or estimated); "else"; "null".
 func DOB() Comparison {
 	return Comparison{
 		Name:   "dob",
-		Levels: []string{LevelExact, "day-month-swapped", "year-and-month-or-day", "month-day", LevelElse, LevelNull},
+		Levels: []string{LevelExact, "day-month-swapped", "year-and-month-or-day", "month-day", "year", LevelElse, LevelNull},
 		Compare: func(a, b *pseudo.Record) uint8 {
 			switch {
 			case a.DOB == 0 || b.DOB == 0:
-				return 5
+				return 6
 			case a.DOB == b.DOB:
 				return 0
 			case (a.DOBSwapped != 0 && a.DOBSwapped == b.DOB) || (b.DOBSwapped != 0 && b.DOBSwapped == a.DOB):
@@ -201,8 +211,10 @@ func DOB() Comparison {
 				return 2
 			case eq(a.DOBMonthDay, b.DOBMonthDay):
 				return 3
+			case eq(a.DOBYear, b.DOBYear):
+				return 4
 			}
-			return 4
+			return 5
 		},
 		Term:       func(r *pseudo.Record) pseudo.Token { return r.DOB },
 		Identifier: true,
@@ -268,6 +280,13 @@ func eq(a, b pseudo.Token) bool { return a != 0 && a == b }
 // forename.
 func swapped(a, b *pseudo.Record) bool {
 	return eq(a.Forename, b.Surname) && eq(a.Surname, b.Forename)
+}
+
+// crossed reports whether a's forename is b's surname or a's surname b's
+// forename. The two name fields share one pseudonym domain, so that such
+// tokens compare equal.
+func crossed(a, b *pseudo.Record) bool {
+	return eq(a.Forename, b.Surname) || eq(a.Surname, b.Forename)
 }
 
 // phonetic reports whether two names share a Double Metaphone code.
