@@ -1,0 +1,109 @@
+package linkage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/datamatch/datamatch/internal/block"
+	"github.com/datamatch/datamatch/internal/cluster"
+	"github.com/datamatch/datamatch/internal/date"
+	"github.com/datamatch/datamatch/internal/pair"
+	"github.com/datamatch/datamatch/internal/person"
+)
+
+// readSplinkFake reads Splink's fake_1000 demonstration data (see
+// testdata/splink/README.md) into canonical records, the town as the
+// address, and returns each record's person (the group column).
+func readSplinkFake(t testing.TB, path string) ([]person.Record, []string) {
+	t.Helper()
+	var recs []person.Record
+	var groups []string
+	cols := []string{"unique_id", "first_name", "surname", "dob", "city", "email", "group"}
+	readCSV(t, path, cols, func(v func(string) string) {
+		p := person.Record{RecordID: v("unique_id"), Forename: v("first_name"), Surname: v("surname"), Address: v("city"), Email: v("email")}
+		if d, err := date.Parse(date.ISO, v("dob")); err == nil {
+			p.DOB = d
+		}
+		recs = append(recs, p)
+		groups = append(groups, v("group"))
+	})
+	return recs, groups
+}
+
+// truthOfGroups returns the true pairs of a deduplication: every pair of
+// records, by index, that entity puts in one group.
+func truthOfGroups(entity []string) map[[2]int32]bool {
+	groups := map[string][]int32{}
+	for i, e := range entity {
+		groups[e] = append(groups[e], int32(i))
+	}
+	truth := map[[2]int32]bool{}
+	for _, g := range groups {
+		for a := range g {
+			for b := a + 1; b < len(g); b++ {
+				truth[[2]int32{min(g[a], g[b]), max(g[a], g[b])}] = true
+			}
+		}
+	}
+	return truth
+}
+
+// clusteredPairs clusters n records on the matches at or above the
+// default threshold and returns every pair that the clusters imply.
+func clusteredPairs(n int, matches []pair.Match) [][2]int32 {
+	var edges []cluster.Edge
+	for _, m := range matches {
+		if m.Probability >= DefaultThreshold {
+			edges = append(edges, cluster.Edge{A: m.Left, B: m.Right, Weight: m.Weight})
+		}
+	}
+	cl := cluster.Components(n, edges, cluster.Options{})
+	var implied [][2]int32
+	for _, c := range cl.Clusters {
+		for a := range c {
+			for b := a + 1; b < len(c); b++ {
+				implied = append(implied, [2]int32{min(c[a], c[b]), max(c[a], c[b])})
+			}
+		}
+	}
+	return implied
+}
+
+// TestSplinkFake1000 deduplicates the data of Splink's tutorials, made by
+// another generator than ours, under a fresh key and with no labels. The
+// data are hard: a tenth of the names are in the wrong field, often with
+// the other name missing, and a fifth of the dates of birth are moved by
+// weeks or months. Measured: pair completeness 0.813–0.815; at the
+// default threshold P 1.000, R 0.762–0.767; clustered P 1.000, F1
+// 0.950. Before the "other-field" name level and the "year" level of
+// dates of birth, clustered F1 was 0.796 (R 0.661).
+func TestSplinkFake1000(t *testing.T) {
+	recs, groups := readSplinkFake(t, filepath.Join("..", "..", "testdata", "splink", "fake_1000.csv"))
+	truth := truthOfGroups(groups)
+	if len(recs) != 1000 || len(truth) != 2975 {
+		t.Fatalf("%d records, %d true pairs; want 1000 and 2975", len(recs), len(truth))
+	}
+	res, err := Dedupe(context.Background(), encode(t, newEncoder(t), recs), Config{
+		Threshold:   0.01,
+		RandomPairs: febrlRandomPairs,
+		Blocking:    block.Options{Truth: func(l, r int32) bool { return truth[[2]int32{l, r}] }, TrueCount: int64(len(truth))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sweep(res.Matches, truth, false)
+	qc := measure(clusteredPairs(len(recs), res.Matches), truth)
+	t.Logf("%d candidates, completeness %.4f, model expects %.0f matches (%d true)", res.Compared, res.Blocking.Completeness, res.Model.ExpectedMatches, len(truth))
+	t.Logf("at default threshold: %v", s.atDefault)
+	t.Logf("clustered at default threshold: %v", qc)
+	if res.Blocking.Completeness < 0.80 {
+		t.Errorf("pair completeness %.4f", res.Blocking.Completeness)
+	}
+	if s.atDefault.precision < 0.99 || s.atDefault.rec < 0.74 {
+		t.Errorf("at the default threshold: %v", s.atDefault)
+	}
+	if qc.precision < 0.99 || qc.f1 < 0.93 {
+		t.Errorf("clustered: %v", qc)
+	}
+}
