@@ -133,6 +133,10 @@ func TestForename(t *testing.T) {
 		{"one edit", func(r *pseudo.Record) { r.Forename = 9; r.ForenameEdits = pseudo.Edits{3, 40, 90} }, LevelOneEdit},
 		{"phonetic alt", func(r *pseudo.Record) { r.Forename = 9; r.ForenamePhonetic = 77; r.ForenamePhonAlt = 60 }, LevelPhonetic},
 		{"surname given as forename, no surname", func(r *pseudo.Record) { r.Forename, r.Surname = 2, 0; r.SurnameCount = 0 }, LevelOther},
+		{"surname given as forename, surname known by its filter only", func(r *pseudo.Record) {
+			r.Forename, r.Surname = 2, 0
+			r.ForenameBF, r.ForenameCount = nameFilter(0, 11)
+		}, LevelElse},
 		{"surname given as forename, other surname", func(r *pseudo.Record) {
 			r.Forename, r.Surname = 2, 9
 			r.ForenameBF, r.ForenameCount = nameFilter(0, 11)

@@ -99,10 +99,10 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 // "swapped" (forename and surname exchanged between the records);
 // "nickname" (same nickname group: Robert, Bob, Rob); "one-edit" (one
 // character mistyped, missing, added, or two exchanged: see pseudo.Edits);
-// "phonetic" (a Double Metaphone code in common); "initial" (one forename
-// is only the other's initial: J, Jade); "other-field" (the forename is
-// the other record's surname, or the other way round, and a surname is
-// missing, so that the surname comparison cannot weigh it); one "dice>=t" level per
+// "phonetic" (a Double Metaphone code in common); "other-field" (one
+// record's forename is the other's surname, and a surname is missing, so
+// that the surname comparison cannot weigh it); "initial" (one forename
+// is only the other's initial: J, Jade); one "dice>=t" level per
 // threshold in dice (Dice coefficient of the q-gram Bloom filters);
 // "else"; "null". dice must be decreasing and within (0, 1].
 func Forename(dice []float64) Comparison {
@@ -131,7 +131,7 @@ func Forename(dice []float64) Comparison {
 				return 3
 			case phonetic(a.ForenamePhonetic, a.ForenamePhonAlt, b.ForenamePhonetic, b.ForenamePhonAlt):
 				return 4
-			case (a.Surname == 0 || b.Surname == 0) && crossed(a, b):
+			case (noSurname(a) || noSurname(b)) && crossed(a, b):
 				return 5
 			case (a.ForenameIsInitial || b.ForenameIsInitial) && eq(a.ForenameInitial, b.ForenameInitial):
 				return 6
@@ -161,7 +161,7 @@ func Surname(dice []float64) Comparison {
 		Name:   "surname",
 		Levels: levels,
 		Compare: func(a, b *pseudo.Record) uint8 {
-			if (a.Surname == 0 && a.SurnameCount == 0) || (b.Surname == 0 && b.SurnameCount == 0) {
+			if noSurname(a) || noSurname(b) {
 				return null
 			}
 			switch {
@@ -281,6 +281,11 @@ func eq(a, b pseudo.Token) bool { return a != 0 && a == b }
 func swapped(a, b *pseudo.Record) bool {
 	return eq(a.Forename, b.Surname) && eq(a.Surname, b.Forename)
 }
+
+// noSurname reports whether r has no surname: no token and no filter. The
+// surname comparison is then null, and the forename comparison weighs a
+// name in the other field instead.
+func noSurname(r *pseudo.Record) bool { return r.Surname == 0 && r.SurnameCount == 0 }
 
 // crossed reports whether a's forename is b's surname or a's surname b's
 // forename. The two name fields share one pseudonym domain, so that such

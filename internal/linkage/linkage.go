@@ -830,12 +830,12 @@ func (r *runner) cluster(s *score.Scorer, matches []pair.Match) []pair.Match {
 const warmPairs = 16
 
 // warm reads every cache line of the records pairs name in left and
-// right, and returns a sum
-// of what it read, so that the reads are not optimised away. Candidate pairs
-// name records all over arrays of hundreds of megabytes, and comparing a
-// pair first waits for its two records to come from memory: at a million
-// records a side that wait was most of the comparing. Reading the records
-// of several pairs first lets their loads overlap.
+// right, and returns a sum of what it read, so that the reads are not
+// optimised away. Candidate pairs name records all over arrays of hundreds
+// of megabytes, and comparing a pair first waits for its two records to
+// come from memory: at a million records a side that wait was most of the
+// comparing. Reading the records of several pairs first lets their loads
+// overlap.
 func warm(left, right []pseudo.Record, pairs []block.Pair) uint64 {
 	var x uint64
 	for _, p := range pairs {
