@@ -233,7 +233,8 @@ func TestSurname(t *testing.T) {
 
 func TestDOB(t *testing.T) {
 	c := DOB()
-	a := pseudo.Record{DOB: 10, DOBSwapped: 11, DOBYearMonth: 12, DOBYearDay: 13, DOBMonthDay: 14, DOBYear: 15}
+	a := pseudo.Record{DOB: 10, DOBSwapped: 11, DOBYearMonth: 12, DOBYearDay: 13, DOBMonthDay: 14, DOBYear: 15,
+		DOBMonth: [2]pseudo.Token{16, 17}, DOBWithinYear: [2]pseudo.Token{18, 19}}
 	tests := []struct {
 		name string
 		b    pseudo.Record
@@ -245,8 +246,12 @@ func TestDOB(t *testing.T) {
 		{"day typo", pseudo.Record{DOB: 20, DOBYearMonth: 12}, "year-and-month-or-day"},
 		{"month typo", pseudo.Record{DOB: 20, DOBYearDay: 13}, "year-and-month-or-day"},
 		{"year typo", pseudo.Record{DOB: 20, DOBMonthDay: 14}, "month-day"},
-		{"same year", pseudo.Record{DOB: 20, DOBYearMonth: 21, DOBYearDay: 22, DOBMonthDay: 23, DOBYear: 15}, "year"},
-		{"different", pseudo.Record{DOB: 20, DOBYearMonth: 21, DOBYearDay: 22, DOBMonthDay: 23, DOBYear: 24}, LevelElse},
+		{"weeks apart, grid 0", pseudo.Record{DOB: 20, DOBMonth: [2]pseudo.Token{16, 25}, DOBWithinYear: [2]pseudo.Token{18, 19}}, "month"},
+		{"weeks apart, grid 1", pseudo.Record{DOB: 20, DOBMonth: [2]pseudo.Token{25, 17}}, "month"},
+		{"windows crossed", pseudo.Record{DOB: 20, DOBMonth: [2]pseudo.Token{17, 16}, DOBWithinYear: [2]pseudo.Token{19, 18}}, LevelElse},
+		{"months apart", pseudo.Record{DOB: 20, DOBMonth: [2]pseudo.Token{25, 26}, DOBWithinYear: [2]pseudo.Token{27, 19}}, "year"},
+		{"same year only", pseudo.Record{DOB: 20, DOBYear: 15}, LevelElse},
+		{"different", pseudo.Record{DOB: 20, DOBYearMonth: 21, DOBYearDay: 22, DOBMonthDay: 23, DOBYear: 24, DOBMonth: [2]pseudo.Token{25, 26}, DOBWithinYear: [2]pseudo.Token{27, 28}}, LevelElse},
 		{"null", pseudo.Record{DOBYearMonth: 12}, LevelNull},
 	}
 	for _, tt := range tests {

@@ -193,16 +193,22 @@ func Middle() Comparison {
 
 // DOB compares dates of birth. Levels: "exact"; "day-month-swapped";
 // "year-and-month-or-day" (the year and one of month or day agree);
-// "month-day" (only the year differs); "year" (born the same year, on
-// another day: a date misremembered, or estimated); "else"; "null".
+// "month-day" (only the year differs); "month" (about a month apart: a
+// date-of-birth window of half-width pseudo.WindowMonth in common, so
+// always within 31 days, never 62 or more); "year" (about a year apart:
+// a window of half-width pseudo.WindowYear in common, so always within
+// 366 days, never 732 or more: a date misremembered, or estimated);
+// "else"; "null". The last two work across a month's or a year's end,
+// as a difference of dates does: 31 December and 2 January are a month
+// apart.
 func DOB() Comparison {
 	return Comparison{
 		Name:   "dob",
-		Levels: []string{LevelExact, "day-month-swapped", "year-and-month-or-day", "month-day", "year", LevelElse, LevelNull},
+		Levels: []string{LevelExact, "day-month-swapped", "year-and-month-or-day", "month-day", "month", "year", LevelElse, LevelNull},
 		Compare: func(a, b *pseudo.Record) uint8 {
 			switch {
 			case a.DOB == 0 || b.DOB == 0:
-				return 6
+				return 7
 			case a.DOB == b.DOB:
 				return 0
 			case (a.DOBSwapped != 0 && a.DOBSwapped == b.DOB) || (b.DOBSwapped != 0 && b.DOBSwapped == a.DOB):
@@ -211,10 +217,12 @@ func DOB() Comparison {
 				return 2
 			case eq(a.DOBMonthDay, b.DOBMonthDay):
 				return 3
-			case eq(a.DOBYear, b.DOBYear):
+			case eq(a.DOBMonth[0], b.DOBMonth[0]) || eq(a.DOBMonth[1], b.DOBMonth[1]):
 				return 4
+			case eq(a.DOBWithinYear[0], b.DOBWithinYear[0]) || eq(a.DOBWithinYear[1], b.DOBWithinYear[1]):
+				return 5
 			}
-			return 5
+			return 6
 		},
 		Term:       func(r *pseudo.Record) pseudo.Token { return r.DOB },
 		Identifier: true,

@@ -74,10 +74,11 @@ func clusteredPairs(n int, matches []pair.Match) [][2]int32 {
 // another generator than ours, under a fresh key and with no labels. The
 // data are hard: a tenth of the names are in the wrong field, often with
 // the other name missing, and a fifth of the dates of birth are moved by
-// weeks or months. Measured: pair completeness 0.813–0.815; at the
-// default threshold P 1.000, R 0.762–0.767; clustered P 1.000, F1
-// 0.950. Before the "other-field" name level and the "year" level of
-// dates of birth, clustered F1 was 0.796 (R 0.661).
+// weeks or months. Measured: pair completeness 0.810–0.815; at the
+// default threshold P 1.000, R 0.780–0.786; clustered P 1.000, F1
+// 0.967–0.968. Before the "other-field" name level and a "year" level of
+// dates of birth, clustered F1 was 0.796 (R 0.661); with a "year" level
+// of the same calendar year only and no "month" level, 0.950 (R 0.905).
 func TestSplinkFake1000(t *testing.T) {
 	recs, groups := readSplinkFake(t, filepath.Join("..", "..", "testdata", "splink", "fake_1000.csv"))
 	truth := truthOfGroups(groups)
@@ -100,10 +101,10 @@ func TestSplinkFake1000(t *testing.T) {
 	if res.Blocking.Completeness < 0.80 {
 		t.Errorf("pair completeness %.4f", res.Blocking.Completeness)
 	}
-	if s.atDefault.precision < 0.99 || s.atDefault.rec < 0.74 {
+	if s.atDefault.precision < 0.99 || s.atDefault.rec < 0.76 {
 		t.Errorf("at the default threshold: %v", s.atDefault)
 	}
-	if qc.precision < 0.99 || qc.f1 < 0.93 {
+	if qc.precision < 0.99 || qc.f1 < 0.96 {
 		t.Errorf("clustered: %v", qc)
 	}
 }

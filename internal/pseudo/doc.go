@@ -49,7 +49,11 @@
 //     dob.year_month "YYYY-MM"; dob.year_day "YYYY-DD". DOBSwapped is the
 //     date with day and month exchanged, when the day is at most 12 and
 //     differs from the month, keyed in the dob domain, so that it equals the
-//     DOB of a record where day and month were transposed. Placeholder dates
+//     DOB of a record where day and month were transposed. dob.window:
+//     "h/g/i", window i on grid g (0 or 1) of half-width h days, for h =
+//     WindowMonth in DOBMonth and h = WindowYear in DOBWithinYear, where
+//     for a date n days after 1970-01-01 i = ⌊n/2h⌋ on grid 0 and
+//     ⌊(n+h)/2h⌋ on grid 1. Placeholder dates
 //     (normalize.IsPlaceholderDate) are null;
 //   - ni_number: the core (prefix and digits, no suffix) of a valid or
 //     foreign-format number; placeholders (TN, dummies) are null;

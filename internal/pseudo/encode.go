@@ -54,6 +54,7 @@ const (
 	fPhone
 	fEmail
 	fForenameInitial
+	fDOBWindow
 	numFields
 )
 
@@ -80,6 +81,7 @@ var fieldPurpose = [numFields]string{
 	fPhone:            "phone",
 	fEmail:            "email",
 	fForenameInitial:  "forename.initial",
+	fDOBWindow:        "dob.window",
 }
 
 // editPurpose names the sub-keys of the Edits: Derive("edits/" + purpose).
@@ -549,7 +551,10 @@ type middleInfo struct {
 
 type postcodeInfo struct{ full, outward, sector Token }
 
-type dobInfo struct{ dob, year, monthDay, swapped, yearMonth, yearDay Token }
+type dobInfo struct {
+	dob, year, monthDay, swapped, yearMonth, yearDay Token
+	month, within                                    [2]Token
+}
 
 func (e *Encoder) encodeNames(st *state, dst *Record, src *person.Record) {
 	var fn forenameInfo
@@ -680,6 +685,7 @@ func (e *Encoder) encodeDOB(st *state, dst *Record, d date.Date) {
 	di := e.dobs.get(d, func(d date.Date) dobInfo { return e.dob(st, d) })
 	dst.DOB, dst.DOBYear, dst.DOBMonthDay, dst.DOBSwapped = di.dob, di.year, di.monthDay, di.swapped
 	dst.DOBYearMonth, dst.DOBYearDay = di.yearMonth, di.yearDay
+	dst.DOBMonth, dst.DOBWithinYear = di.month, di.within
 }
 
 // dob derives the date-of-birth pseudonyms. The values keyed are
@@ -698,12 +704,43 @@ func (e *Encoder) dob(st *state, d date.Date) dobInfo {
 		yearMonth: e.token(st, fDOBYearMonth, yearMonth),
 		yearDay:   e.token(st, fDOBYearDay, yearDay),
 	}
+	di.month = e.window(st, d, WindowMonth)
+	di.within = e.window(st, d, WindowYear)
 	if dd != int(m) && dd <= 12 {
 		if sw, ok := date.Of(y, time.Month(dd), int(m)); ok {
 			di.swapped = e.token(st, fDOB, sw.String())
 		}
 	}
 	return di
+}
+
+// window returns the tokens of the date's two windows of half-width h
+// days (see windows). The value keyed is "h/g/i": window i of grid g.
+func (e *Encoder) window(st *state, d date.Date, h int32) [2]Token {
+	var w [2]Token
+	for g, i := range windows(d.Days(), h) {
+		w[g] = e.token(st, fDOBWindow, strconv.Itoa(int(h))+"/"+strconv.Itoa(g)+"/"+strconv.Itoa(int(i)))
+	}
+	return w
+}
+
+// windows returns the windows of 2h days that hold day n (days since
+// 1970-01-01): its window on a grid of 2h days starting at day 0, and
+// its window on that grid moved h days earlier. Two days at most h days
+// apart share at least one of the two windows (no two grid boundaries
+// lie within h days of each other), and two days that share a window are
+// less than 2h days apart. h must be positive.
+func windows(n, h int32) [2]int32 {
+	return [2]int32{floorDiv(n, 2*h), floorDiv(n+h, 2*h)}
+}
+
+// floorDiv returns a/b rounded down, for b > 0.
+func floorDiv(a, b int32) int32 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }
 
 // pad formats v in decimal with at least width digits.

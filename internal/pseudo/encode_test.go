@@ -169,20 +169,24 @@ func TestDerivations(t *testing.T) {
 		DOBSwapped:       refToken(k, "dob", "1980-05-03"),
 		DOBYearMonth:     refToken(k, "dob.year_month", "1980-03"),
 		DOBYearDay:       refToken(k, "dob.year_day", "1980-05"),
-		NINumber:         refToken(k, "ni_number", "HN583192"),
-		Postcode:         refToken(k, "postcode", "SK1 3NQ"),
-		PostcodeOutward:  refToken(k, "postcode.outward", "SK1"),
-		PostcodeSector:   refToken(k, "postcode.sector", "SK1 3"),
-		HouseNumber:      refToken(k, "house_number", "12"),
-		UPRN:             refToken(k, "uprn", "100012345678"),
-		Phone:            refToken(k, "phone", "+447700900123"),
-		Email:            refToken(k, "email", "mary.obrien@example.org"),
-		TenancyRef:       "TEN-9",
-		TenancyRole:      "joint",
-		TenancyStart:     src.TenancyStart,
-		TenancyEnd:       src.TenancyEnd,
-		DateOfDeath:      src.DateOfDeath,
-		Balance:          -1234,
+		// 1980-03-05 is day 3716: 3716/62 = 59, 3747/62 = 60,
+		// 3716/732 = 5, 4082/732 = 5.
+		DOBMonth:        [2]Token{refToken(k, "dob.window", "31/0/59"), refToken(k, "dob.window", "31/1/60")},
+		DOBWithinYear:   [2]Token{refToken(k, "dob.window", "366/0/5"), refToken(k, "dob.window", "366/1/5")},
+		NINumber:        refToken(k, "ni_number", "HN583192"),
+		Postcode:        refToken(k, "postcode", "SK1 3NQ"),
+		PostcodeOutward: refToken(k, "postcode.outward", "SK1"),
+		PostcodeSector:  refToken(k, "postcode.sector", "SK1 3"),
+		HouseNumber:     refToken(k, "house_number", "12"),
+		UPRN:            refToken(k, "uprn", "100012345678"),
+		Phone:           refToken(k, "phone", "+447700900123"),
+		Email:           refToken(k, "email", "mary.obrien@example.org"),
+		TenancyRef:      "TEN-9",
+		TenancyRole:     "joint",
+		TenancyStart:    src.TenancyStart,
+		TenancyEnd:      src.TenancyEnd,
+		DateOfDeath:     src.DateOfDeath,
+		Balance:         -1234,
 	}
 	// Double Metaphone of OBRIENSMITH: primary APRN, alternate APRN
 	// (no second pronunciation), so the alternate is null.
@@ -197,6 +201,30 @@ func TestDerivations(t *testing.T) {
 	for i := 0; i < gv.NumField(); i++ {
 		if !reflect.DeepEqual(gv.Field(i).Interface(), wv.Field(i).Interface()) {
 			t.Errorf("%s = %v, want %v", gv.Type().Field(i).Name, gv.Field(i).Interface(), wv.Field(i).Interface())
+		}
+	}
+}
+
+// TestWindows checks the promise of the date-of-birth windows on every
+// pair of days up to 3h apart around 1970 and around today, for both
+// half-widths: days at most h apart share a window of one grid, and days
+// that share one are less than 2h apart.
+func TestWindows(t *testing.T) {
+	for _, h := range []int32{WindowMonth, WindowYear} {
+		for _, start := range []int32{-4 * h, 20_000} {
+			for a := start; a < start+4*h; a++ {
+				wa := windows(a, h)
+				for b := a; b <= a+3*h; b++ {
+					wb := windows(b, h)
+					share := wa[0] == wb[0] || wa[1] == wb[1]
+					if b-a <= h && !share {
+						t.Fatalf("h=%d: days %d and %d share no window (%v, %v)", h, a, b, wa, wb)
+					}
+					if share && b-a >= 2*h {
+						t.Fatalf("h=%d: days %d and %d share a window (%v, %v)", h, a, b, wa, wb)
+					}
+				}
+			}
 		}
 	}
 }

@@ -27,7 +27,7 @@ import (
 // describes the format.
 const (
 	formatName    = "datamatch-pseudonymised-records"
-	formatVersion = 2
+	formatVersion = 3
 
 	metaFormat      = "datamatch.format"
 	metaVersion     = "datamatch.format_version"
@@ -149,6 +149,10 @@ var columns = []column{
 	tokenCol("dob_swapped", func(r *Record) *Token { return &r.DOBSwapped }),
 	tokenCol("dob_year_month", func(r *Record) *Token { return &r.DOBYearMonth }),
 	tokenCol("dob_year_day", func(r *Record) *Token { return &r.DOBYearDay }),
+	tokenCol("dob_month_0", func(r *Record) *Token { return &r.DOBMonth[0] }),
+	tokenCol("dob_month_1", func(r *Record) *Token { return &r.DOBMonth[1] }),
+	tokenCol("dob_within_year_0", func(r *Record) *Token { return &r.DOBWithinYear[0] }),
+	tokenCol("dob_within_year_1", func(r *Record) *Token { return &r.DOBWithinYear[1] }),
 	uniqueTokenCol("ni_number", func(r *Record) *Token { return &r.NINumber }),
 	tokenCol("postcode", func(r *Record) *Token { return &r.Postcode }),
 	tokenCol("postcode_outward", func(r *Record) *Token { return &r.PostcodeOutward }),

@@ -5,6 +5,18 @@ import (
 	"github.com/datamatch/datamatch/internal/money"
 )
 
+// Half-widths, in days, of the date-of-birth windows (Record.DOBMonth and
+// Record.DOBWithinYear). Each date of birth is keyed with its windows of
+// 2h days on two grids, the second moved h days from the first. Two dates
+// at most h days apart share a window, and two that share a window are
+// less than 2h days apart, so that a pseudonym can say "about a month
+// apart" or "about a year apart", across a month's or a year's end too,
+// without revealing the dates.
+const (
+	WindowMonth = 31
+	WindowYear  = 366
+)
+
 // Token is a keyed pseudonym of one normalised value. The zero Token is null
 // (the value was missing or invalid).
 type Token uint64
@@ -59,6 +71,10 @@ type Record struct {
 	DOBSwapped   Token // the date with day and month exchanged, when that is a date
 	DOBYearMonth Token
 	DOBYearDay   Token
+	// DOBMonth and DOBWithinYear are the date's windows on each of the
+	// two grids, of half-width WindowMonth and WindowYear.
+	DOBMonth      [2]Token
+	DOBWithinYear [2]Token
 
 	NINumber Token // core of the NI number, without the suffix letter
 
