@@ -326,6 +326,39 @@ func TestSwappedDOBKey(t *testing.T) {
 	}
 }
 
+func TestNamesEitherWayKey(t *testing.T) {
+	tests := []struct {
+		name string
+		b    pseudo.Record
+		same bool
+	}{
+		{"same names", pseudo.Record{DOB: 100, Forename: 7, Surname: 9}, true},
+		{"names exchanged", pseudo.Record{DOB: 100, Forename: 9, Surname: 7}, true},
+		{"another date", pseudo.Record{DOB: 101, Forename: 9, Surname: 7}, false},
+		{"another surname", pseudo.Record{DOB: 100, Forename: 7, Surname: 8}, false},
+		{"one name twice", pseudo.Record{DOB: 100, Forename: 7, Surname: 7}, false},
+	}
+	a := pseudo.Record{DOB: 100, Forename: 7, Surname: 9}
+	ka, ok := namesEitherWay(&a)
+	if !ok {
+		t.Fatal("no key for a full record")
+	}
+	for _, tt := range tests {
+		kb, ok := namesEitherWay(&tt.b)
+		if !ok {
+			t.Errorf("%s: no key", tt.name)
+		}
+		if (ka == kb) != tt.same {
+			t.Errorf("%s: same key %v, want %v", tt.name, ka == kb, tt.same)
+		}
+	}
+	for _, r := range []pseudo.Record{{Forename: 7, Surname: 9}, {DOB: 100, Surname: 9}, {DOB: 100, Forename: 7}} {
+		if _, ok := namesEitherWay(&r); ok {
+			t.Errorf("%+v has a key", r)
+		}
+	}
+}
+
 func TestDefaultRulesRun(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	recs := make([]pseudo.Record, 200)

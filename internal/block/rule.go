@@ -197,6 +197,22 @@ func swappedDOB(r *pseudo.Record) (uint64, bool) {
 	return Mix(Mix(Mix(7, lo), hi), uint64(r.SurnamePhonetic)), true
 }
 
+// namesEitherWay keys the date of birth with the unordered pair
+// {forename, surname}, so that a record whose names were entered in each
+// other's fields meets its pair: forenames and surnames are keyed in one
+// domain (see pseudo), and the other rules key the names in their
+// fields.
+func namesEitherWay(r *pseudo.Record) (uint64, bool) {
+	if r.DOB == 0 || r.Forename == 0 || r.Surname == 0 {
+		return 0, false
+	}
+	lo, hi := uint64(r.Forename), uint64(r.Surname)
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return Mix(Mix(Mix(11, uint64(r.DOB)), lo), hi), true
+}
+
 // Partitions of the standard LSH rules. Names with typing errors that
 // break their sound codes are sought among people born on the same day or
 // living at the same postcode; addresses with typing errors (and so
@@ -248,6 +264,7 @@ func DefaultRules() []Rule {
 		TokenRule("dob+surname-phonetic", dob, surnamePhonetic),
 		TokenRule("dob+forename-phonetic", dob, forenamePhonetic),
 		KeyRule("dob-swapped+surname-phonetic", swappedDOB),
+		KeyRule("dob+names-either-way", namesEitherWay),
 		TokenRule("postcode+house-number", postcode, houseNumber),
 		TokenRule("sector+forename-group+birth-year", sector, forenameGroup, dobYear),
 		TokenRule("surname+forename+birth-year", surname, forename, dobYear),
