@@ -359,6 +359,40 @@ func TestNamesEitherWayKey(t *testing.T) {
 	}
 }
 
+func TestWindowRule(t *testing.T) {
+	r := windowRule("names+window", surname, forename)
+	key := func(rec pseudo.Record) [2]uint64 {
+		var k [2]uint64
+		r.Key(&rec, k[:])
+		return k
+	}
+	a := key(pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{10, 20}})
+	tests := []struct {
+		name string
+		b    pseudo.Record
+		want [2]bool // shares a's key on grid 0, grid 1
+	}{
+		{"same windows", pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
+		{"grid 1 only", pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{11, 20}}, [2]bool{false, true}},
+		{"no window in common", pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{11, 21}}, [2]bool{false, false}},
+		{"another forename", pseudo.Record{Surname: 1, Forename: 3, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
+	}
+	for _, tt := range tests {
+		b := key(tt.b)
+		for g := range 2 {
+			if (a[g] == b[g]) != tt.want[g] {
+				t.Errorf("%s: grid %d shares the key: %v, want %v", tt.name, g, a[g] == b[g], tt.want[g])
+			}
+		}
+	}
+	if k := key(pseudo.Record{Surname: 1, DOBWithinYear: [2]pseudo.Token{10, 20}}); k != [2]uint64{} {
+		t.Errorf("a record with no forename has keys %v", k)
+	}
+	if k := key(pseudo.Record{Surname: 1, Forename: 2}); k != [2]uint64{} {
+		t.Errorf("a record with no date of birth has keys %v", k)
+	}
+}
+
 func TestDefaultRulesRun(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	recs := make([]pseudo.Record, 200)

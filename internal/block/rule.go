@@ -161,6 +161,33 @@ func email(r *pseudo.Record) pseudo.Token            { return r.Email }
 func phone(r *pseudo.Record) pseudo.Token            { return r.Phone }
 func uprn(r *pseudo.Record) pseudo.Token             { return r.UPRN }
 
+// windowRule keys the given tokens with each of the record's two
+// within-a-year windows of its date of birth (see pseudo.WindowYear), so
+// that dates of birth up to a year apart, across a new year too, meet.
+func windowRule(name string, tokens ...func(r *pseudo.Record) pseudo.Token) Rule {
+	return Rule{Name: name, Keys: 2, Key: func(r *pseudo.Record, keys []uint64) {
+		for g := range keys {
+			keys[g] = 0
+			w := r.DOBWithinYear[g]
+			if w == 0 {
+				continue
+			}
+			h := Mix(uint64(len(tokens)), uint64(w))
+			for _, t := range tokens {
+				v := t(r)
+				if v == 0 {
+					h = 0
+					break
+				}
+				h = Mix(h, uint64(v))
+			}
+			if h != 0 {
+				keys[g] = nonzero(h)
+			}
+		}
+	}}
+}
+
 // noDOB reports whether a record has no date of birth, which every rule
 // but the NI number, postcode and contact ones needs.
 func noDOB(r *pseudo.Record) bool { return r.DOB == 0 }
@@ -267,7 +294,7 @@ func DefaultRules() []Rule {
 		KeyRule("dob+names-either-way", namesEitherWay),
 		TokenRule("postcode+house-number", postcode, houseNumber),
 		TokenRule("sector+forename-group+birth-year", sector, forenameGroup, dobYear),
-		TokenRule("surname+forename+birth-year", surname, forename, dobYear),
+		windowRule("surname+forename+birth-window", surname, forename),
 		TokenRule("surname+forename+birth-day", surname, forename, dobMonthDay),
 		TokenRule("surname+initial+birth-month", surname, forenameInitial, dobYearMonth),
 		TokenRule("email", email),
