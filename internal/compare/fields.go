@@ -96,7 +96,10 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 }
 
 // Forename compares forenames. Levels, first that applies: "exact";
-// "swapped" (forename and surname exchanged between the records);
+// "swapped" (forename and surname exchanged between the records: the
+// surname comparison is then null, so that one exchange of two names is
+// weighed once, against how rarely two random people's names cross both
+// ways);
 // "nickname" (same nickname group: Robert, Bob, Rob); "one-edit" (one
 // character mistyped, missing, added, or two exchanged: see pseudo.Edits);
 // "phonetic" (a Double Metaphone code in common); "other-field" (one
@@ -143,15 +146,17 @@ func Forename(dice []float64) Comparison {
 	}
 }
 
-// Surname compares surnames. Levels: "exact"; "swapped"; "middle-name"
-// (one record's surname is the other's last middle name: a maiden or
-// former surname kept as a middle name); "one-edit"; "phonetic";
-// "other-field" (one record's surname is the other's forename: names
-// entered in the wrong fields, one of them then lost or mistyped); one
-// "dice>=t" level per threshold; "else"; "null".
+// Surname compares surnames. Levels: "exact"; "middle-name" (one
+// record's surname is the other's last middle name: a maiden or former
+// surname kept as a middle name); "one-edit"; "phonetic"; "other-field"
+// (one record's surname is the other's forename: names entered in the
+// wrong fields, one of them then lost or mistyped); one "dice>=t" level
+// per threshold; "else"; "null" (a surname missing, or forename and
+// surname exchanged, which the forename comparison weighs: counted here
+// as well, the one event would weigh twice).
 func Surname(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelSwapped, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelOther}
+	levels := []string{LevelExact, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelOther}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -161,25 +166,23 @@ func Surname(dice []float64) Comparison {
 		Name:   "surname",
 		Levels: levels,
 		Compare: func(a, b *pseudo.Record) uint8 {
-			if noSurname(a) || noSurname(b) {
+			if noSurname(a) || noSurname(b) || swapped(a, b) {
 				return null
 			}
 			switch {
 			case a.Surname != 0 && a.Surname == b.Surname:
 				return 0
-			case swapped(a, b):
-				return 1
 			case eq(a.Surname, b.MiddleSurname) || eq(b.Surname, a.MiddleSurname):
-				return 2
+				return 1
 			case a.SurnameEdits.Share(&b.SurnameEdits):
-				return 3
+				return 2
 			case phonetic(a.SurnamePhonetic, a.SurnamePhonAlt, b.SurnamePhonetic, b.SurnamePhonAlt):
-				return 4
+				return 3
 			case crossed(a, b):
-				return 5
+				return 4
 			}
 			d := nameDice(&a.SurnameBF, &b.SurnameBF, a.SurnameCount, b.SurnameCount)
-			return 6 + diceBand(d, ts)
+			return 5 + diceBand(d, ts)
 		},
 		Term:      func(r *pseudo.Record) pseudo.Token { return r.Surname },
 		Household: true,
