@@ -326,70 +326,44 @@ func TestSwappedDOBKey(t *testing.T) {
 	}
 }
 
-func TestNamesEitherWayKey(t *testing.T) {
-	tests := []struct {
-		name string
-		b    pseudo.Record
-		same bool
-	}{
-		{"same names", pseudo.Record{DOB: 100, Forename: 7, Surname: 9}, true},
-		{"names exchanged", pseudo.Record{DOB: 100, Forename: 9, Surname: 7}, true},
-		{"another date", pseudo.Record{DOB: 101, Forename: 9, Surname: 7}, false},
-		{"another surname", pseudo.Record{DOB: 100, Forename: 7, Surname: 8}, false},
-		{"one name twice", pseudo.Record{DOB: 100, Forename: 7, Surname: 7}, false},
-	}
-	a := pseudo.Record{DOB: 100, Forename: 7, Surname: 9}
-	ka, ok := namesEitherWay(&a)
-	if !ok {
-		t.Fatal("no key for a full record")
-	}
-	for _, tt := range tests {
-		kb, ok := namesEitherWay(&tt.b)
-		if !ok {
-			t.Errorf("%s: no key", tt.name)
-		}
-		if (ka == kb) != tt.same {
-			t.Errorf("%s: same key %v, want %v", tt.name, ka == kb, tt.same)
-		}
-	}
-	for _, r := range []pseudo.Record{{Forename: 7, Surname: 9}, {DOB: 100, Surname: 9}, {DOB: 100, Forename: 7}} {
-		if _, ok := namesEitherWay(&r); ok {
-			t.Errorf("%+v has a key", r)
-		}
-	}
-}
-
-func TestWindowRule(t *testing.T) {
-	r := windowRule("names+window", surname, forename)
-	key := func(rec pseudo.Record) [2]uint64 {
+func TestNamesInWindow(t *testing.T) {
+	key := func(r pseudo.Record) [2]uint64 {
 		var k [2]uint64
-		r.Key(&rec, k[:])
+		namesInWindow(&r, k[:])
 		return k
 	}
-	a := key(pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{10, 20}})
+	a := key(pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}})
 	tests := []struct {
 		name string
 		b    pseudo.Record
 		want [2]bool // shares a's key on grid 0, grid 1
 	}{
-		{"same windows", pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
-		{"grid 1 only", pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{11, 20}}, [2]bool{false, true}},
-		{"no window in common", pseudo.Record{Surname: 1, Forename: 2, DOBWithinYear: [2]pseudo.Token{11, 21}}, [2]bool{false, false}},
-		{"another forename", pseudo.Record{Surname: 1, Forename: 3, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
+		{"same", pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
+		{"names exchanged", pseudo.Record{Forename: 9, Surname: 7, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
+		{"grid 1 only", pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{11, 20}}, [2]bool{false, true}},
+		{"no window in common", pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{11, 21}}, [2]bool{false, false}},
+		{"another surname", pseudo.Record{Forename: 7, Surname: 8, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
+		{"one name twice", pseudo.Record{Forename: 7, Surname: 7, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
 	}
 	for _, tt := range tests {
 		b := key(tt.b)
 		for g := range 2 {
+			if b[g] == 0 {
+				t.Errorf("%s: no key on grid %d", tt.name, g)
+			}
 			if (a[g] == b[g]) != tt.want[g] {
 				t.Errorf("%s: grid %d shares the key: %v, want %v", tt.name, g, a[g] == b[g], tt.want[g])
 			}
 		}
 	}
-	if k := key(pseudo.Record{Surname: 1, DOBWithinYear: [2]pseudo.Token{10, 20}}); k != [2]uint64{} {
-		t.Errorf("a record with no forename has keys %v", k)
-	}
-	if k := key(pseudo.Record{Surname: 1, Forename: 2}); k != [2]uint64{} {
-		t.Errorf("a record with no date of birth has keys %v", k)
+	for _, r := range []pseudo.Record{
+		{Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}},
+		{Forename: 7, DOBWithinYear: [2]pseudo.Token{10, 20}},
+		{Forename: 7, Surname: 9},
+	} {
+		if k := key(r); k != [2]uint64{} {
+			t.Errorf("%+v has keys %v", r, k)
+		}
 	}
 }
 

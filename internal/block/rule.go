@@ -161,33 +161,6 @@ func email(r *pseudo.Record) pseudo.Token            { return r.Email }
 func phone(r *pseudo.Record) pseudo.Token            { return r.Phone }
 func uprn(r *pseudo.Record) pseudo.Token             { return r.UPRN }
 
-// windowRule keys the given tokens with each of the record's two
-// within-a-year windows of its date of birth (see pseudo.WindowYear), so
-// that dates of birth up to a year apart, across a new year too, meet.
-func windowRule(name string, tokens ...func(r *pseudo.Record) pseudo.Token) Rule {
-	return Rule{Name: name, Keys: 2, Key: func(r *pseudo.Record, keys []uint64) {
-		for g := range keys {
-			keys[g] = 0
-			w := r.DOBWithinYear[g]
-			if w == 0 {
-				continue
-			}
-			h := Mix(uint64(len(tokens)), uint64(w))
-			for _, t := range tokens {
-				v := t(r)
-				if v == 0 {
-					h = 0
-					break
-				}
-				h = Mix(h, uint64(v))
-			}
-			if h != 0 {
-				keys[g] = nonzero(h)
-			}
-		}
-	}}
-}
-
 // noDOB reports whether a record has no date of birth, which every rule
 // but the NI number, postcode and contact ones needs.
 func noDOB(r *pseudo.Record) bool { return r.DOB == 0 }
@@ -224,20 +197,27 @@ func swappedDOB(r *pseudo.Record) (uint64, bool) {
 	return Mix(Mix(Mix(7, lo), hi), uint64(r.SurnamePhonetic)), true
 }
 
-// namesEitherWay keys the date of birth with the unordered pair
-// {forename, surname}, so that a record whose names were entered in each
-// other's fields meets its pair: forenames and surnames are keyed in one
-// domain (see pseudo), and the other rules key the names in their
-// fields.
-func namesEitherWay(r *pseudo.Record) (uint64, bool) {
-	if r.DOB == 0 || r.Forename == 0 || r.Surname == 0 {
-		return 0, false
+// namesInWindow gives a record two keys: the unordered pair {forename,
+// surname} with each of the two within-a-year windows of its date of
+// birth (see pseudo.WindowYear). Records of one person meet on it when
+// their full names agree, in their fields or exchanged between them (the
+// two fields are keyed in one domain), and their dates of birth are at
+// most a year apart, across a new year too; never when 732 days or more
+// apart. The whole name keeps the blocks narrow.
+func namesInWindow(r *pseudo.Record, keys []uint64) {
+	keys[0], keys[1] = 0, 0
+	if r.Forename == 0 || r.Surname == 0 {
+		return
 	}
 	lo, hi := uint64(r.Forename), uint64(r.Surname)
 	if lo > hi {
 		lo, hi = hi, lo
 	}
-	return Mix(Mix(Mix(11, uint64(r.DOB)), lo), hi), true
+	for g, w := range r.DOBWithinYear {
+		if w != 0 {
+			keys[g] = nonzero(Mix(Mix(Mix(11, uint64(w)), lo), hi))
+		}
+	}
 }
 
 // Partitions of the standard LSH rules. Names with typing errors that
@@ -291,10 +271,9 @@ func DefaultRules() []Rule {
 		TokenRule("dob+surname-phonetic", dob, surnamePhonetic),
 		TokenRule("dob+forename-phonetic", dob, forenamePhonetic),
 		KeyRule("dob-swapped+surname-phonetic", swappedDOB),
-		KeyRule("dob+names-either-way", namesEitherWay),
 		TokenRule("postcode+house-number", postcode, houseNumber),
 		TokenRule("sector+forename-group+birth-year", sector, forenameGroup, dobYear),
-		windowRule("surname+forename+birth-window", surname, forename),
+		{Name: "names+birth-window", Keys: 2, Key: namesInWindow},
 		TokenRule("surname+forename+birth-day", surname, forename, dobMonthDay),
 		TokenRule("surname+initial+birth-month", surname, forenameInitial, dobYearMonth),
 		TokenRule("email", email),

@@ -74,15 +74,13 @@ func clusteredPairs(n int, matches []pair.Match) [][2]int32 {
 // another generator than ours, under a fresh key and with no labels. The
 // data are hard: a tenth of the names are in the wrong field, often with
 // the other name missing, and a fifth of the dates of birth are moved by
-// weeks or months. Measured: pair completeness 0.832–0.834; at the
-// default threshold P 1.000, R 0.804–0.806; clustered P 1.000, F1
-// 0.972–0.974.
-// Before the "other-field" name level and a "year" level of dates of
-// birth, clustered F1 was 0.796 (R 0.661); with a "year" level of the
-// same calendar year only and no "month" level, 0.950 (R 0.905); before
-// the blocking rules on the date of birth and both names in either order
-// and on the full name and a within-a-year window (completeness
-// 0.810–0.815), 0.967–0.968.
+// weeks or months. Measured: pair completeness 0.860–0.865; at the
+// default threshold P 1.000, R 0.832–0.835; clustered P 1.000, F1
+// 0.978–0.979. Before the "other-field" name level and a "year" level of
+// dates of birth, clustered F1 was 0.796 (R 0.661); with a "year" level
+// of the same calendar year only and no "month" level, 0.950 (R 0.905);
+// with full names in their own fields and the birth year as the only
+// name-and-date blocking key (completeness 0.810–0.815), 0.967–0.968.
 func TestSplinkFake1000(t *testing.T) {
 	recs, groups := readSplinkFake(t, filepath.Join("..", "..", "testdata", "splink", "fake_1000.csv"))
 	truth := truthOfGroups(groups)
@@ -102,13 +100,13 @@ func TestSplinkFake1000(t *testing.T) {
 	t.Logf("%d candidates, completeness %.4f, model expects %.0f matches (%d true)", res.Compared, res.Blocking.Completeness, res.Model.ExpectedMatches, len(truth))
 	t.Logf("at default threshold: %v", s.atDefault)
 	t.Logf("clustered at default threshold: %v", qc)
-	if res.Blocking.Completeness < 0.825 {
+	if res.Blocking.Completeness < 0.85 {
 		t.Errorf("pair completeness %.4f", res.Blocking.Completeness)
 	}
-	if s.atDefault.precision < 0.99 || s.atDefault.rec < 0.795 {
+	if s.atDefault.precision < 0.99 || s.atDefault.rec < 0.82 {
 		t.Errorf("at the default threshold: %v", s.atDefault)
 	}
-	if qc.precision < 0.99 || qc.f1 < 0.96 {
+	if qc.precision < 0.99 || qc.f1 < 0.97 {
 		t.Errorf("clustered: %v", qc)
 	}
 }
