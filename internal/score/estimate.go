@@ -143,8 +143,9 @@ var ErrNoMatches = errors.New("score: the candidate pairs contain no matches")
 // against label switching — and a group agreeing on everything but the
 // identifiers is explained as related, not matched. Its prior ρ is
 // estimated with λ; scoring weighs a match against both other classes
-// (see Scorer.Weight). Without an identifier among the comparisons there
-// is no related class.
+// (see Scorer.Weight). Without an identifier among the comparisons, or
+// among the candidate pairs (see minIdentified), there is no related
+// class.
 //
 // Guards against degenerate solutions: λ is capped by MaxMatches; every
 // probability is smoothed away from 0; and a field whose exact level ends
@@ -271,9 +272,18 @@ type em struct {
 // identifier (compare.Comparison.Identifier).
 func related(c *compare.Comparison) bool { return !c.Identifier }
 
+// minIdentified is the smallest share of the candidate pairs that must
+// have an identifier on both sides for the related class to be fitted.
+// The class is told from matches by identifiers alone; where they are
+// missing from nearly every pair (a dataset with no date of birth or NI
+// number), nothing tells the two apart, and EM can take all the matches
+// for relatives and find none.
+const minIdentified = 0.01
+
 // initRelated starts the related class when the comparisons have both
-// identifiers and relation fields: r is u on the identifiers and favours
-// agreement on the relation fields as m does; ρ starts at λ.
+// identifiers and relation fields, and the candidates carry identifiers
+// (see minIdentified): r is u on the identifiers and favours agreement
+// on the relation fields as m does; ρ starts at λ.
 func (e *em) initRelated() {
 	var rel, personal bool
 	for f := range e.cs {
@@ -286,6 +296,10 @@ func (e *em) initRelated() {
 	if !rel || !personal {
 		return
 	}
+	if n := e.identified(); n < minIdentified*e.total {
+		e.notes = append(e.notes, fmt.Sprintf("identifiers known on both sides of %.0f of %.0f candidate pairs: no related class", n, e.total))
+		return
+	}
 	e.rel = true
 	e.rho = min(0.5*e.total/e.space, 0.25)
 	for f := range e.cs {
@@ -295,6 +309,21 @@ func (e *em) initRelated() {
 			e.r[f] = e.u[f]
 		}
 	}
+}
+
+// identified returns the number of candidate pairs in which at least
+// one identifier comparison is not null.
+func (e *em) identified() float64 {
+	var n float64
+	for i, v := range e.vs {
+		for f := range e.cs {
+			if !related(&e.cs[f]) && v.Level(f) != e.cs[f].Null() {
+				n += e.ns[i]
+				break
+			}
+		}
+	}
+	return n
 }
 
 // homeStrength is the weight, in pairs, of the global u as a prior on the
