@@ -442,3 +442,39 @@ func TestDefaultRulesSeekRecordsWithoutDOB(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesLSHWithoutDOB checks that a record with no date of birth and
+// no postcode meets a record with similar names (the same filters,
+// different name tokens, as after a typing error) through the
+// unpartitioned LSH rule, while two records that both have a date of
+// birth do not meet through it.
+func TestNamesLSHWithoutDOB(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	fa, na := randomName(rng)
+	fb, nb := randomName(rng)
+	named := func(fore, sur pseudo.Token, dob pseudo.Token) pseudo.Record {
+		return pseudo.Record{Forename: fore, Surname: sur, DOB: dob, ForenameBF: fa, ForenameCount: na, SurnameBF: fb, SurnameCount: nb}
+	}
+	left := []pseudo.Record{
+		named(1, 2, 0),   // no date of birth, no postcode
+		named(5, 6, 100), // born on day 100
+	}
+	right := []pseudo.Record{
+		named(3, 4, 300), // the first one's pair, its names mistyped
+		named(7, 8, 200), // born on another day than the second
+	}
+	got, stats := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+		return Link(context.Background(), left, right, DefaultRules(), Options{}, emit)
+	})
+	if !got[Pair{0, 0}] || !got[Pair{0, 1}] {
+		t.Errorf("the record without a date of birth did not meet its namesakes: %v", got)
+	}
+	if got[Pair{1, 1}] {
+		t.Error("two records with dates of birth met on their names alone")
+	}
+	for _, r := range stats.Rules {
+		if r.Name == "names-lsh-without-dob" && r.New != 2 {
+			t.Errorf("rule %s found %d new pairs, want 2", r.Name, r.New)
+		}
+	}
+}

@@ -241,6 +241,18 @@ var withoutDOB = func() Rule {
 	return r
 }()
 
+// namesLSHWithoutDOB seeks records with no date of birth by their names'
+// Bloom filters, with no partition: names-lsh needs a date of birth or a
+// postcode in common, so a dataset with neither (names and an address
+// line) would otherwise be sought by exact full names alone. Blocks of
+// more than probeBlockPairs pairs are left out, as for withoutDOB.
+var namesLSHWithoutDOB = func() Rule {
+	r := FilterLSH("names-lsh-without-dob", LSH{Source: Names, Bands: 6, Rows: 8, Seed: 3})
+	r.Probe = noDOB
+	r.MaxBlockPairs = probeBlockPairs
+	return r
+}()
+
 // probeBlockPairs is the largest block of the withoutDOB rule: a name
 // that about 2,000 pairs share. In a synthetic link of a million records
 // a side where no right-hand record had a date of birth, the rule then
@@ -282,6 +294,7 @@ func DefaultRules() []Rule {
 		withoutDOB,
 		FilterLSH("names-lsh", LSH{Source: Names, Bands: 6, Rows: 8, Seed: 1, Partitions: partitionsNames}),
 		FilterLSH("address-lsh", LSH{Source: Address, Bands: 6, Rows: 8, Seed: 2, Partitions: partitionsAddress}),
+		namesLSHWithoutDOB,
 	}
 }
 

@@ -242,7 +242,9 @@ func TestFEBRL4(t *testing.T) {
 // NI numbers removed from both files, as with a partner whose records
 // hold names and addresses only. With no identifier in any pair, a
 // related class of relatives took every match for itself: F1 at the
-// default threshold was 0.185. Measured now: F1 0.941.
+// default threshold was 0.185. Without that class, 0.941; with records
+// lacking a date of birth also sought by their names' Bloom filters
+// alone (completeness 0.904 to 0.959), 0.969 (P 0.998).
 func TestFEBRL4NamesAndAddresses(t *testing.T) {
 	left, right, truth := readFEBRL4(t)
 	for _, side := range [][]person.Record{left, right} {
@@ -262,7 +264,7 @@ func TestFEBRL4NamesAndAddresses(t *testing.T) {
 	s := sweep(res.Matches, truth, true)
 	t.Logf("%d candidates, completeness %.4f, model expects %.0f matches (5000 true)", res.Compared, res.Blocking.Completeness, res.Model.ExpectedMatches)
 	t.Logf("at default threshold: %v", s.atDefault)
-	if s.atDefault.precision < 0.99 || s.atDefault.f1 < 0.93 {
+	if s.atDefault.precision < 0.99 || s.atDefault.f1 < 0.96 {
 		t.Errorf("at the default threshold: %v", s.atDefault)
 	}
 }
