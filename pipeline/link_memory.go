@@ -26,7 +26,7 @@ const (
 
 // memoryLimit returns the soft memory limit for a link of records
 // records with cols blocking keys each: what their pseudonymised records,
-// keys and pairs take, a quarter more, and a fixed headroom (2.5 GiB for
+// keys and pairs take, a quarter more, and a fixed headroom (2.7 GiB for
 // two datasets of a million records, whose live heap peaks at about 1.8
 // GiB). The limit bounds the heap's
 // growth between garbage collections, which otherwise lets it reach twice

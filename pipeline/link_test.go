@@ -96,8 +96,9 @@ func TestMemoryLimit(t *testing.T) {
 		t.Fatalf("a record needs %d bytes, no records %d", per, memoryLimit(0, 30))
 	}
 	// Two datasets of a million people must fit the run's 3 GiB goal,
-	// with the heap they need (about 1.8 GiB) well inside the limit.
-	if l := memoryLimit(2_000_000, 30); l > 2700<<20 || l < 2200<<20 {
+	// with the heap they need (about 1.8 GiB) well inside the limit. The
+	// end-to-end benchmark's peak at that size was 2.6–2.8 GiB.
+	if l := memoryLimit(2_000_000, 30); l > 2900<<20 || l < 2200<<20 {
 		t.Errorf("limit for 2M records %d MiB", l>>20)
 	}
 	if memoryLimit(2_000_000, 60) <= memoryLimit(2_000_000, 30) {

@@ -265,6 +265,32 @@ func TestDOB(t *testing.T) {
 	}
 }
 
+func TestNINumber(t *testing.T) {
+	c := NINumber()
+	if !slices.Equal(c.Levels, []string{LevelExact, LevelOneEdit, LevelElse, LevelNull}) {
+		t.Fatalf("levels %v", c.Levels)
+	}
+	a := pseudo.Record{NINumber: 10, NIEdits: pseudo.Edits{3, 40, 90}}
+	tests := []struct {
+		name string
+		b    pseudo.Record
+		want string
+	}{
+		{"exact", pseudo.Record{NINumber: 10}, LevelExact},
+		{"one digit mistyped", pseudo.Record{NINumber: 11, NIEdits: pseudo.Edits{5, 40, 70}}, LevelOneEdit},
+		{"different", pseudo.Record{NINumber: 11, NIEdits: pseudo.Edits{5, 41, 70}}, LevelElse},
+		{"edits without a number", pseudo.Record{NIEdits: pseudo.Edits{3, 40, 90}}, LevelNull},
+	}
+	for _, tt := range tests {
+		if got, want := c.Compare(&a, &tt.b), level(t, c, tt.want); got != want {
+			t.Errorf("%s: level %q, want %q", tt.name, c.Levels[got], tt.want)
+		}
+		if x, y := c.Compare(&a, &tt.b), c.Compare(&tt.b, &a); x != y {
+			t.Errorf("%s: not symmetric", tt.name)
+		}
+	}
+}
+
 func TestAddress(t *testing.T) {
 	c := Address(DefaultAddressDice)
 	var full pseudo.AddressFilter

@@ -42,7 +42,7 @@ func Default() []Comparison {
 		Middle(),
 		Surname(DefaultNameDice),
 		DOB(),
-		identifier(Exact("ni", func(r *pseudo.Record) pseudo.Token { return r.NINumber })),
+		identifier(NINumber()),
 		Address(DefaultAddressDice),
 		household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone })),
 		household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email })),
@@ -186,6 +186,31 @@ func Surname(dice []float64) Comparison {
 		},
 		Term:      func(r *pseudo.Record) pseudo.Token { return r.Surname },
 		Household: true,
+	}
+}
+
+// NINumber compares National Insurance numbers, without their suffix
+// letters. Levels: "exact"; "one-edit" (one character mistyped, missing,
+// added, or two adjacent ones exchanged: see pseudo.Edits); "else";
+// "null". The exact level is adjusted by the number's frequency, so that
+// a number many records share (a placeholder that validation let
+// through) counts for little.
+func NINumber() Comparison {
+	return Comparison{
+		Name:   "ni",
+		Levels: []string{LevelExact, LevelOneEdit, LevelElse, LevelNull},
+		Compare: func(a, b *pseudo.Record) uint8 {
+			switch {
+			case a.NINumber == 0 || b.NINumber == 0:
+				return 3
+			case a.NINumber == b.NINumber:
+				return 0
+			case a.NIEdits.Share(&b.NIEdits):
+				return 1
+			}
+			return 2
+		},
+		Term: func(r *pseudo.Record) pseudo.Token { return r.NINumber },
 	}
 }
 

@@ -85,7 +85,7 @@ var fieldPurpose = [numFields]string{
 }
 
 // editPurpose names the sub-keys of the Edits: Derive("edits/" + purpose).
-var editPurpose = [2]string{"forename", "surname"}
+var editPurpose = [3]string{"forename", "surname", "ni_number"}
 
 // cacheLimit bounds each per-worker cache. A full cache is emptied and
 // refilled, which keeps memory bounded and the frequent values cached.
@@ -98,7 +98,7 @@ type Encoder struct {
 	keyID     string
 	tokenKeys [numFields][]byte
 	filters   [numFilters]filterTable
-	edits     [2]editKeyer // forename, surname
+	edits     [3]editKeyer // forename, surname, NI number
 	// free holds idle worker states (HMAC instances and caches), so that
 	// caches outlive one call without being shared between goroutines.
 	free chan *state
@@ -476,6 +476,7 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 
 	if core, s := normalize.NINumber(src.NINumber); s == normalize.NIValid || s == normalize.NIFormat {
 		dst.NINumber = e.token(st, fNINumber, core)
+		dst.NIEdits = e.edits[2].edits(core)
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)

@@ -160,6 +160,7 @@ func TestDerivations(t *testing.T) {
 		MiddleSurname:    refToken(k, "name", "anne"),
 		ForenameEdits:    refEdits(k, "forename", "mary"),
 		SurnameEdits:     refEdits(k, "surname", "obriensmith"),
+		NIEdits:          refEdits(k, "ni_number", "HN583192"),
 		ForenamePhonetic: refToken(k, "forename.phonetic", "MR"),
 		SurnamePhonetic:  refToken(k, "surname.phonetic", "APRN"),
 		ForenameGroup:    refToken(k, "forename.group", "mary"),

@@ -166,6 +166,7 @@ var columns = []column{
 	{name: "address_bf", kind: kindAddressFilter, nullable: true},
 	{name: "forename_edits", kind: kindEdits, nullable: true, edits: func(r *Record) *Edits { return &r.ForenameEdits }},
 	{name: "surname_edits", kind: kindEdits, nullable: true, edits: func(r *Record) *Edits { return &r.SurnameEdits }},
+	{name: "ni_edits", kind: kindEdits, nullable: true, edits: func(r *Record) *Edits { return &r.NIEdits }},
 	{name: "tenancy_ref", kind: kindString, nullable: true, str: func(r *Record) *string { return &r.TenancyRef }},
 	{name: "tenancy_role", kind: kindString, nullable: true, dict: true, str: func(r *Record) *string { return &r.TenancyRole }},
 	{name: "tenancy_start", kind: kindDate, nullable: true, dict: true, date: func(r *Record) *date.Date { return &r.TenancyStart }},

@@ -97,6 +97,9 @@ type Record struct {
 	// joined surname (see Edits).
 	ForenameEdits Edits
 	SurnameEdits  Edits
+	// NIEdits is the one-edit neighbourhood of the NI number's core, so
+	// that a number with one digit mistyped is recognised as such.
+	NIEdits Edits
 
 	// Further attributes carried as evidence for detections.
 	TenancyStart date.Date
