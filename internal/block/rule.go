@@ -271,12 +271,13 @@ const probeBlockPairs = 1 << 11
 // Smith with every other (tens of millions of pairs at that size), so
 // such keys carry part of the date of birth as well; the part that a
 // wrong digit or a missing record most often spares. A record with no
-// date of birth at all is still sought by its full name, but only for
-// such records (a probe rule, see Rule.Probe): one who moved and left no
-// NI number or contact behind would otherwise never be compared. A
-// dataset that holds no dates of birth at all is all probes, and so is
-// joined on full names, as it must be to be matched by name at all, in
-// blocks of at most probeBlockPairs pairs.
+// date of birth at all is still sought by its full name, and by its
+// names' filters, but only for such records (probe rules, see
+// Rule.Probe): one who moved and left no NI number or contact behind
+// would otherwise never be compared. A dataset that holds no dates of
+// birth at all is all probes, and so is joined on full names and similar
+// names, as it must be to be matched by name at all, in blocks of at
+// most probeBlockPairs pairs.
 func DefaultRules() []Rule {
 	return []Rule{
 		TokenRule("ni", ni),
