@@ -103,7 +103,7 @@ func newEditKeyer(subkey []byte) editKeyer {
 
 // value returns the pseudonym of s, which is at most MaxEditLen bytes,
 // using b as the cipher's input and output blocks.
-func (k editKeyer) value(b *[2 * aes.BlockSize]byte, s []byte) uint32 {
+func (k editKeyer) value(b *cipherBlocks, s []byte) uint32 {
 	in, out := b[:aes.BlockSize], b[aes.BlockSize:]
 	clear(in)
 	copy(in, s)
@@ -118,13 +118,22 @@ func (k editKeyer) value(b *[2 * aes.BlockSize]byte, s []byte) uint32 {
 
 // edits returns the Edits of the normalised name w.
 func (k editKeyer) edits(w string) Edits {
+	return k.editsWith(new(cipherBlocks), w)
+}
+
+// cipherBlocks are the cipher's input and output blocks. They go through
+// the cipher.Block interface, so they live on the heap: an encoder's
+// worker keeps one (state.blocks) rather than allocating them for every
+// value, or for every word.
+type cipherBlocks [2 * aes.BlockSize]byte
+
+// editsWith returns the Edits of the normalised name w, using b for the
+// cipher's blocks.
+func (k editKeyer) editsWith(b *cipherBlocks, w string) Edits {
 	var e Edits
 	if w == "" || len(w) > MaxEditLen {
 		return e
 	}
-	// The blocks go through the cipher.Block interface, so they live on
-	// the heap: one allocation for all the values rather than two each.
-	b := new([2 * aes.BlockSize]byte)
 	var buf [MaxEditLen]byte
 	n := copy(buf[:], w)
 	e[0] = k.value(b, buf[:n])

@@ -207,9 +207,10 @@ func (e *Encoder) EncodeAll(ctx context.Context, dst []Record, src []person.Reco
 // state is one worker's scratch space and caches. It is used by one
 // goroutine at a time.
 type state struct {
-	macs [numFields]hash.Hash
-	buf  []byte
-	sum  []byte
+	macs   [numFields]hash.Hash
+	buf    []byte
+	sum    []byte
+	blocks *cipherBlocks // for the Edits
 
 	forenames  memo[forenameInfo]
 	surnames   memo[surnameInfo]
@@ -281,7 +282,7 @@ func (e *Encoder) get() *state {
 }
 
 func newState() *state {
-	st := &state{buf: make([]byte, 0, 128), sum: make([]byte, 0, sha256.Size)}
+	st := &state{buf: make([]byte, 0, 128), sum: make([]byte, 0, sha256.Size), blocks: new(cipherBlocks)}
 	st.forenames.fold, st.surnames.fold, st.rawMiddles.fold, st.postcodes.fold = true, true, true, true
 	return st
 }
@@ -476,7 +477,7 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 
 	if core, s := normalize.NINumber(src.NINumber); s == normalize.NIValid || s == normalize.NIFormat {
 		dst.NINumber = e.token(st, fNINumber, core)
-		dst.NIEdits = e.edits[2].edits(core)
+		dst.NIEdits = e.edits[2].editsWith(st.blocks, core)
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)
@@ -632,7 +633,7 @@ func (e *Encoder) forename(st *state, raw string) forenameInfo {
 	_, size := utf8.DecodeRuneInString(first)
 	fi.initial = e.token(st, fForenameInitial, first[:size])
 	fi.isInitial = size == len(first)
-	fi.edits = e.edits[0].edits(first)
+	fi.edits = e.edits[0].editsWith(st.blocks, first)
 	fi.rest = strings.Clone(rest) // cached: must not share the caller's memory
 	return fi
 }
@@ -649,7 +650,7 @@ func (e *Encoder) surname(st *state, raw string) surnameInfo {
 	si.tok = e.token(st, fSurname, joined)
 	si.phon, si.phonAlt = e.phonetic(st, fSurnamePhonetic, joined)
 	si.count = e.filters[filterSurname].addWord(si.filter[:], joined)
-	si.edits = e.edits[1].edits(joined)
+	si.edits = e.edits[1].editsWith(st.blocks, joined)
 	return si
 }
 
