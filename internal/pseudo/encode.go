@@ -693,7 +693,8 @@ func (e *Encoder) encodeDOB(st *state, dst *Record, d date.Date) {
 // dob derives the date-of-birth pseudonyms. The values keyed are
 // "YYYY-MM-DD", "YYYY", "MM-DD", "YYYY-MM" and "YYYY-DD", each in its own
 // domain, except the swapped date, which is keyed in the DOB domain so that
-// it equals the DOB token of a record whose day and month were exchanged.
+// it equals the DOB token of a record whose day and month were exchanged;
+// and the date's month and year windows (see window).
 func (e *Encoder) dob(st *state, d date.Date) dobInfo {
 	y, m, dd := d.Civil()
 	ys, ms, ds := pad(y, 4), pad(int(m), 2), pad(dd, 2)
