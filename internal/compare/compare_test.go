@@ -141,6 +141,7 @@ func TestForename(t *testing.T) {
 			r.Forename, r.Surname = 2, 9
 			r.ForenameBF, r.ForenameCount = nameFilter(0, 11)
 		}, LevelElse},
+		{"known by the middle name", func(r *pseudo.Record) { r.Forename, r.MiddleSurname = 9, 1 }, LevelMiddle},
 		{"initial", func(r *pseudo.Record) {
 			r.Forename = 9
 			r.ForenameIsInitial = true

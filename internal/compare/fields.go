@@ -104,13 +104,15 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 // character mistyped, missing, added, or two exchanged: see pseudo.Edits);
 // "phonetic" (a Double Metaphone code in common); "other-field" (one
 // record's forename is the other's surname, and a surname is missing, so
-// that the surname comparison cannot weigh it); "initial" (one forename
+// that the surname comparison cannot weigh it); "middle-name" (one
+// record's forename is the other's last middle name: a person known by
+// a middle name, "Mary Elizabeth" as Elizabeth); "initial" (one forename
 // is only the other's initial: J, Jade); one "dice>=t" level per
 // threshold in dice (Dice coefficient of the q-gram Bloom filters);
 // "else"; "null". dice must be decreasing and within (0, 1].
 func Forename(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelOneEdit, LevelPhonetic, LevelOther, LevelInitial}
+	levels := []string{LevelExact, LevelSwapped, LevelNickname, LevelOneEdit, LevelPhonetic, LevelOther, LevelMiddle, LevelInitial}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -136,11 +138,13 @@ func Forename(dice []float64) Comparison {
 				return 4
 			case (noSurname(a) || noSurname(b)) && crossed(a, b):
 				return 5
-			case (a.ForenameIsInitial || b.ForenameIsInitial) && eq(a.ForenameInitial, b.ForenameInitial):
+			case eq(a.Forename, b.MiddleSurname) || eq(b.Forename, a.MiddleSurname):
 				return 6
+			case (a.ForenameIsInitial || b.ForenameIsInitial) && eq(a.ForenameInitial, b.ForenameInitial):
+				return 7
 			}
 			d := nameDice(&a.ForenameBF, &b.ForenameBF, a.ForenameCount, b.ForenameCount)
-			return 7 + diceBand(d, ts)
+			return 8 + diceBand(d, ts)
 		},
 		Term: func(r *pseudo.Record) pseudo.Token { return r.Forename },
 	}

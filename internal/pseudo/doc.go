@@ -37,7 +37,8 @@
 //     anne), so that "Mary Jane" and "Mary" + "Jane" agree; MiddleSurname:
 //     the last of those words keyed in the name domain, so that it equals
 //     the Surname of a record made under a surname the person no longer
-//     uses but kept as a middle name;
+//     uses but kept as a middle name, and the Forename of a record of a
+//     person known by that middle name;
 //   - surname (domain name): the words of the normalised surname joined without spaces
 //     ("Smith-Jones", "Smith Jones" → smithjones); surname.phonetic: the
 //     Double Metaphone codes of that;

@@ -57,9 +57,10 @@ type Record struct {
 	SurnamePhonAlt   Token
 	ForenameGroup    Token // nickname group (Robert, Bob, Rob ...)
 	ForenameInitial  Token // the forename's first letter
-	// MiddleSurname is the last middle name keyed as a surname, so that
-	// it equals the Surname of a record of the same person under a former
-	// or maiden name kept as a middle name.
+	// MiddleSurname is the last middle name keyed in the name domain, so
+	// that it equals the Surname of a record of the same person under a
+	// former or maiden name kept as a middle name, and the Forename of a
+	// record of a person known by that middle name.
 	MiddleSurname Token
 	// ForenameIsInitial reports that the forename is only an initial ("J").
 	ForenameIsInitial bool
