@@ -68,6 +68,12 @@ type Comparison struct {
 	// different people of one household agree on it, not against random
 	// pairs; otherwise every household would look like one person.
 	Household bool
+	// Contact marks a way of reaching a person (phone, email): people who
+	// share one are one person or live together, while namesakes, who
+	// share a name by chance, seldom do. With the home comparison (see
+	// Home) it is the evidence by which, when no identifier is known,
+	// the scorer tells one person from namesakes (see score.Estimate).
+	Contact bool
 	// Identifier marks a personal identifier (date of birth, NI number):
 	// a field that different people agree on no more often than chance
 	// allows, however they are related. Relatives, namesakes and people

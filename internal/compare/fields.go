@@ -34,8 +34,9 @@ var DefaultAddressDice = [2]float64{0.85, 0.6}
 // phone and email. Every exact level of a single token is adjusted by term
 // frequency, so that an agreement on a common or placeholder value counts
 // for less than one on a rare value. Surname, phone and email are
-// household fields (see Comparison.Household); date of birth and NI
-// number are identifiers (see Comparison.Identifier).
+// household fields (see Comparison.Household), phone and email contacts
+// (see Comparison.Contact); date of birth and NI number are identifiers
+// (see Comparison.Identifier).
 func Default() []Comparison {
 	return []Comparison{
 		Forename(DefaultNameDice),
@@ -44,14 +45,20 @@ func Default() []Comparison {
 		DOB(),
 		identifier(NINumber()),
 		Address(DefaultAddressDice),
-		household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone })),
-		household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email })),
+		contact(household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone }))),
+		contact(household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email }))),
 	}
 }
 
 // identifier marks c as a personal identifier.
 func identifier(c Comparison) Comparison {
 	c.Identifier = true
+	return c
+}
+
+// contact marks c as a way of reaching a person.
+func contact(c Comparison) Comparison {
+	c.Contact = true
 	return c
 }
 

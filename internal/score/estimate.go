@@ -143,9 +143,14 @@ var ErrNoMatches = errors.New("score: the candidate pairs contain no matches")
 // against label switching — and a group agreeing on everything but the
 // identifiers is explained as related, not matched. Its prior ρ is
 // estimated with λ; scoring weighs a match against both other classes
-// (see Scorer.Weight). Without an identifier among the comparisons, or
-// among the candidate pairs (see minIdentified), there is no related
-// class.
+// (see Scorer.Weight). Without an identifier among the comparisons there
+// is no related class. Where identifiers are among the comparisons but
+// missing from nearly every candidate pair (see minIdentified), nothing
+// anchors the class, and EM gives it whichever of two groups of agreeing
+// pairs it meets first: namesakes or relatives, as it should, or the
+// matches themselves. The class is then kept only if the match class
+// looks more like one person's records than it does (see personLike);
+// otherwise two classes are fitted. The model's notes say which.
 //
 // Guards against degenerate solutions: λ is capped by MaxMatches; every
 // probability is smoothed away from 0; and a field whose exact level ends
@@ -163,27 +168,97 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 	if d.Random == nil {
 		return nil, errors.New("score: no random pairs to estimate u from")
 	}
-	e := newEM(cs, d.Patterns, o)
-	e.setObservedU(d.Random)
-	e.initM()
-	e.setHome(d.Home, d.HomeNonMatches)
-	// Initial prior: half of the largest number of matches, or a tenth
-	// of the candidates.
-	matches := 0.1 * e.total
-	if o.MaxMatches > 0 {
-		matches = min(matches, 0.5*o.MaxMatches)
+	fit := func(related bool) *Model {
+		e := newEM(cs, d.Patterns, o)
+		e.setObservedU(d.Random)
+		e.initM()
+		e.setHome(d.Home, d.HomeNonMatches)
+		// Initial prior: half of the largest number of matches, or a
+		// tenth of the candidates.
+		matches := 0.1 * e.total
+		if o.MaxMatches > 0 {
+			matches = min(matches, 0.5*o.MaxMatches)
+		}
+		e.lambda = clampLambda(min(max(matches, 1)/space, 0.5*e.lambdaBound()))
+		e.space = space
+		if related {
+			e.initRelated()
+		}
+		e.correctU()
+		it, converged := e.run(true)
+		m := e.model()
+		m.Iterations, m.Converged = it, converged
+		return m
 	}
-	e.lambda = clampLambda(min(max(matches, 1)/space, 0.5*e.lambdaBound()))
-	e.space = space
-	e.initRelated()
-	e.correctU()
-	it, converged := e.run(true)
-	m := e.model()
-	m.Iterations, m.Converged = it, converged
+	m := fit(true)
+	if n, total := identified(cs, d.Patterns); m.Related != nil && n < minIdentified*total {
+		// Nothing anchors the related class: it is whichever of two
+		// groups of agreeing pairs EM gave it. Keep it only if the match
+		// class is the group that looks like one person (see
+		// personLike); otherwise it holds the matches, and two classes
+		// are fitted instead.
+		if m.ExpectedMatches >= 0.5 && personLike(cs, m, false) > personLike(cs, m, true) {
+			m.Notes = append(m.Notes, fmt.Sprintf("identifiers known on both sides of %.0f of %.0f candidate pairs: relatives and namesakes told from matches by names and contacts", n, total))
+		} else {
+			m = fit(false)
+			m.Notes = append(m.Notes, fmt.Sprintf("identifiers known on both sides of %.0f of %.0f candidate pairs: no related class", n, total))
+		}
+	}
 	if m.ExpectedMatches < 0.5 {
 		return m, ErrNoMatches
 	}
 	return m, nil
+}
+
+// identified returns the number of candidate pairs in which at least one
+// identifier comparison is not null, and the number of candidate pairs.
+func identified(cs []compare.Comparison, patterns Patterns) (n, total float64) {
+	for v, c := range patterns {
+		total += float64(c)
+		for f := range cs {
+			if cs[f].Identifier && v.Level(f) != cs[f].Null() {
+				n += float64(c)
+				break
+			}
+		}
+	}
+	return n, total
+}
+
+// personLike returns how much the pairs of the match class of m (or,
+// with related, of its related class) look like one person's records
+// rather than relatives' or namesakes': the smaller of two agreement
+// lifts (a class's chance of agreeing on a field over a random pair's).
+// One is the best lift on a personal name, a comparison that is neither
+// an identifier, a household field nor the home: relatives share a
+// surname, a home and a phone but seldom a forename. The other is the
+// best lift on the home or a contact (compare.Comparison.Contact):
+// namesakes share a name and nothing else. One person's records agree on
+// both.
+func personLike(cs []compare.Comparison, m *Model, related bool) float64 {
+	var name, reach float64
+	for f, fm := range m.Fields {
+		if related && !fm.Related {
+			continue // r is u there: no lift
+		}
+		c := &cs[f]
+		els := len(fm.Levels) - 2
+		p, u := fm.Levels[els].M, fm.Levels[els].U
+		if related {
+			p = fm.Levels[els].R
+		}
+		if u >= 1 {
+			continue
+		}
+		lift := (1 - p) / (1 - u)
+		switch {
+		case !c.Identifier && !c.Household && len(c.Home) == 0:
+			name = max(name, lift)
+		case len(c.Home) > 0 || c.Contact:
+			reach = max(reach, lift)
+		}
+	}
+	return min(name, reach)
 }
 
 // EstimatePrior re-estimates only λ of m, keeping m and u, for candidate
@@ -216,6 +291,7 @@ func EstimatePrior(m *Model, cs []compare.Comparison, patterns Patterns, space f
 		e.rel = true
 		e.rho = clampLambda(m.Related.Prior)
 		for f, fm := range m.Fields {
+			e.free[f] = fm.Related
 			for l, lv := range fm.Levels[:len(fm.Levels)-1] {
 				e.r[f][l] = lv.U
 				if fm.Related {
@@ -261,69 +337,45 @@ type em struct {
 	homeAll   bool    // the home pairs are all non-matches
 	uHome     [compare.MaxComparisons][compare.MaxLevels]float64
 
-	// The related class.
-	rel bool
-	rho float64
-	r   [compare.MaxComparisons][compare.MaxLevels]float64
+	// The related class. free marks the relation fields, where r has
+	// parameters of its own; on the others r is u.
+	rel  bool
+	rho  float64
+	r    [compare.MaxComparisons][compare.MaxLevels]float64
+	free [compare.MaxComparisons]bool
 }
 
-// related reports whether comparison f is a relation field, on which the
-// related class has its own parameters: every field that is not an
-// identifier (compare.Comparison.Identifier).
-func related(c *compare.Comparison) bool { return !c.Identifier }
-
 // minIdentified is the smallest share of the candidate pairs that must
-// have an identifier on both sides for the related class to be fitted.
-// The class is told from matches by identifiers alone; where they are
-// missing from nearly every pair (a dataset with no date of birth or NI
-// number), nothing tells the two apart, and EM can take all the matches
-// for relatives and find none.
+// have an identifier on both sides for the identifiers to anchor the
+// related class (see Estimate).
 const minIdentified = 0.01
 
 // initRelated starts the related class when the comparisons have both
-// identifiers and relation fields, and the candidates carry identifiers
-// (see minIdentified): r is u on the identifiers and favours agreement
-// on the relation fields as m does; ρ starts at λ.
+// identifiers and relation fields: r is u on the identifiers and favours
+// agreement on the relation fields as m does; ρ starts at half the
+// candidates.
 func (e *em) initRelated() {
 	var rel, personal bool
 	for f := range e.cs {
-		if related(&e.cs[f]) {
+		if e.cs[f].Identifier {
+			personal = personal || e.levels(f) > 1
+		} else {
 			rel = true
-		} else if e.levels(f) > 1 {
-			personal = true
 		}
 	}
 	if !rel || !personal {
 		return
 	}
-	if n := e.identified(); n < minIdentified*e.total {
-		e.notes = append(e.notes, fmt.Sprintf("identifiers known on both sides of %.0f of %.0f candidate pairs: no related class", n, e.total))
-		return
-	}
 	e.rel = true
 	e.rho = min(0.5*e.total/e.space, 0.25)
 	for f := range e.cs {
-		if related(&e.cs[f]) {
+		e.free[f] = !e.cs[f].Identifier
+		if e.free[f] {
 			e.r[f] = e.m[f]
 		} else {
 			e.r[f] = e.u[f]
 		}
 	}
-}
-
-// identified returns the number of candidate pairs in which at least
-// one identifier comparison is not null.
-func (e *em) identified() float64 {
-	var n float64
-	for i, v := range e.vs {
-		for f := range e.cs {
-			if !related(&e.cs[f]) && v.Level(f) != e.cs[f].Null() {
-				n += e.ns[i]
-				break
-			}
-		}
-	}
-	return n
 }
 
 // homeStrength is the weight, in pairs, of the global u as a prior on the
@@ -522,7 +574,7 @@ func (e *em) correctU() {
 		for l := range k {
 			e.u[f][l] /= s
 		}
-		if e.rel && !related(&e.cs[f]) {
+		if e.rel && !e.free[f] {
 			e.r[f] = e.u[f]
 		}
 	}
@@ -542,7 +594,7 @@ func (e *em) run(full bool) (int, bool) {
 				if e.household(f) {
 					logwHome[f][l] = math.Log(e.m[f][l] / e.uHome[f][l])
 				}
-				if e.rel && related(&e.cs[f]) {
+				if e.rel && e.free[f] {
 					logr[f][l] = math.Log(e.r[f][l] / e.u[f][l])
 					logrHome[f][l] = logr[f][l]
 					if e.household(f) {
@@ -609,7 +661,7 @@ func (e *em) run(full bool) (int, bool) {
 			for f := range e.cs {
 				k := e.levels(f)
 				delta = max(delta, smoothed(&e.m[f], &mc[f], k, e.o.Smoothing))
-				if e.rel && related(&e.cs[f]) {
+				if e.rel && e.free[f] {
 					delta = max(delta, smoothed(&e.r[f], &rc[f], k, e.o.Smoothing))
 				}
 			}
@@ -696,7 +748,7 @@ func (e *em) model() *Model {
 			fm.HomeU = make([]float64, len(c.Levels))
 			copy(fm.HomeU, e.uHome[f][:e.levels(f)])
 		}
-		if e.rel && related(&c) {
+		if e.rel && e.free[f] {
 			fm.Related = true
 			for l := range e.levels(f) {
 				fm.Levels[l].R = e.r[f][l]
