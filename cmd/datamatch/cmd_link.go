@@ -101,6 +101,9 @@ func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration) {
 	}
 	if m := res.Model; m != nil {
 		fmt.Fprintf(w, "model: prior %.3g (expected matches %.0f), EM %d iterations, converged %v\n", m.Lambda, m.ExpectedMatches, m.Iterations, m.Converged)
+		for _, n := range m.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
 	}
 	fmt.Fprintf(w, "matches: %d pairs at or above the threshold\n", len(res.Matches))
 	var stages []string
