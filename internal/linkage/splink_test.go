@@ -110,3 +110,25 @@ func TestSplinkFake1000(t *testing.T) {
 		t.Errorf("clustered: %v", qc)
 	}
 }
+
+// TestSplinkFake1000WithoutDOB deduplicates Splink's fake_1000 with the
+// dates of birth removed: names, a town and an e-mail address. With no
+// identifier in any pair, the related class took every match and none
+// was found. Measured now: clustered P 0.968–0.976, R 0.833–0.846, F1
+// 0.895–0.904.
+func TestSplinkFake1000WithoutDOB(t *testing.T) {
+	recs, groups := readSplinkFake(t, filepath.Join("..", "..", "testdata", "splink", "fake_1000.csv"))
+	for i := range recs {
+		recs[i].DOB = date.Date{}
+	}
+	truth := truthOfGroups(groups)
+	res, err := Dedupe(context.Background(), encode(t, newEncoder(t), recs), Config{Threshold: 0.01, RandomPairs: febrlRandomPairs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qc := measure(clusteredPairs(len(recs), res.Matches), truth)
+	t.Logf("clustered at default threshold: %v; model notes %q", qc, res.Model.Notes)
+	if qc.precision < 0.95 || qc.f1 < 0.85 {
+		t.Errorf("clustered: %v", qc)
+	}
+}
