@@ -389,6 +389,9 @@ func randomRecord(rng *rand.Rand) pseudo.Record {
 	r.ForenamePhonetic, r.ForenamePhonAlt, r.SurnamePhonetic, r.SurnamePhonAlt, r.ForenameGroup = tok(), tok(), tok(), tok(), tok()
 	r.DOB, r.DOBSwapped, r.DOBYearMonth, r.DOBYearDay, r.DOBMonthDay = tok(), tok(), tok(), tok(), tok()
 	r.NINumber, r.Postcode, r.PostcodeSector, r.PostcodeOutward, r.HouseNumber, r.UPRN, r.Phone, r.Email = tok(), tok(), tok(), tok(), tok(), tok(), tok(), tok()
+	r.DOBYear, r.MiddleSurname = tok(), tok()
+	r.DOBMonth, r.DOBWithinYear = [2]pseudo.Token{tok(), tok()}, [2]pseudo.Token{tok(), tok()}
+	r.ForenameEdits, r.SurnameEdits, r.NIEdits = randomEdits(rng), randomEdits(rng), randomEdits(rng)
 	for i := range r.ForenameBF {
 		r.ForenameBF[i] = rng.Uint64() & rng.Uint64() & rng.Uint64()
 		r.SurnameBF[i] = rng.Uint64() & rng.Uint64() & rng.Uint64()
@@ -400,6 +403,21 @@ func randomRecord(rng *rand.Rand) pseudo.Record {
 	r.SurnameCount = uint16(popcount(r.SurnameBF[:]))
 	r.AddressCount = uint16(popcount(r.AddressBF[:]))
 	return r
+}
+
+// randomEdits returns valid Edits (distinct values, ascending, zeros
+// last) of up to three values from a small range, so that two records'
+// often share one.
+func randomEdits(rng *rand.Rand) pseudo.Edits {
+	var e pseudo.Edits
+	n := 0
+	for v := uint32(1); v <= 8 && n < 3; v++ {
+		if rng.IntN(3) == 0 {
+			e[n] = v
+			n++
+		}
+	}
+	return e
 }
 
 func popcount(ws []uint64) int {
