@@ -190,10 +190,7 @@ func swappedDOB(r *pseudo.Record) (uint64, bool) {
 	if r.DOB == 0 || r.DOBSwapped == 0 || r.DOBSwapped == r.DOB || r.SurnamePhonetic == 0 {
 		return 0, false
 	}
-	lo, hi := uint64(r.DOB), uint64(r.DOBSwapped)
-	if lo > hi {
-		lo, hi = hi, lo
-	}
+	lo, hi := uint64(min(r.DOB, r.DOBSwapped)), uint64(max(r.DOB, r.DOBSwapped))
 	return Mix(Mix(Mix(7, lo), hi), uint64(r.SurnamePhonetic)), true
 }
 
@@ -209,10 +206,7 @@ func namesInWindow(r *pseudo.Record, keys []uint64) {
 	if r.Forename == 0 || r.Surname == 0 {
 		return
 	}
-	lo, hi := uint64(r.Forename), uint64(r.Surname)
-	if lo > hi {
-		lo, hi = hi, lo
-	}
+	lo, hi := uint64(min(r.Forename, r.Surname)), uint64(max(r.Forename, r.Surname))
 	for g, w := range r.DOBWithinYear {
 		if w != 0 {
 			keys[g] = nonzero(Mix(Mix(Mix(11, uint64(w)), lo), hi))

@@ -116,20 +116,15 @@ func (k editKeyer) value(b *cipherBlocks, s []byte) uint32 {
 	return v
 }
 
-// edits returns the Edits of the normalised name w.
-func (k editKeyer) edits(w string) Edits {
-	return k.editsWith(new(cipherBlocks), w)
-}
-
 // cipherBlocks are the cipher's input and output blocks. They go through
 // the cipher.Block interface, so they live on the heap: an encoder's
 // worker keeps one (state.blocks) rather than allocating them for every
 // value, or for every word.
 type cipherBlocks [2 * aes.BlockSize]byte
 
-// editsWith returns the Edits of the normalised name w, using b for the
+// edits returns the Edits of the normalised name w, using b for the
 // cipher's blocks.
-func (k editKeyer) editsWith(b *cipherBlocks, w string) Edits {
+func (k editKeyer) edits(b *cipherBlocks, w string) Edits {
 	var e Edits
 	if w == "" || len(w) > MaxEditLen {
 		return e

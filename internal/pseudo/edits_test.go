@@ -48,7 +48,7 @@ func TestEditsShare(t *testing.T) {
 		{"", "a", false},
 	}
 	for _, tt := range tests {
-		ea, eb := e.edits(tt.a), e.edits(tt.b)
+		ea, eb := e.edits(new(cipherBlocks), tt.a), e.edits(new(cipherBlocks), tt.b)
 		if got := ea.Share(&eb); got != tt.want {
 			t.Errorf("Share(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
@@ -61,7 +61,7 @@ func TestEditsShare(t *testing.T) {
 func TestEditsShape(t *testing.T) {
 	e := NewEncoder(newKey(t)).edits[1]
 	for _, w := range []string{"a", "anna", "ab", "aaaa", "richardson", "abcdefghijk"} {
-		ed := e.edits(w)
+		ed := e.edits(new(cipherBlocks), w)
 		if !validEdits(&ed) {
 			t.Errorf("edits(%q) = %v: not distinct ascending values then zeros", w, ed)
 		}
@@ -70,7 +70,7 @@ func TestEditsShape(t *testing.T) {
 			t.Errorf("edits(%q) holds %d values, want %d (the distinct deletions and the name)", w, ed.Len(), distinct)
 		}
 	}
-	if ed := e.edits("abcdefghijkl"); ed.Len() != 0 {
+	if ed := e.edits(new(cipherBlocks), "abcdefghijkl"); ed.Len() != 0 {
 		t.Errorf("a name longer than MaxEditLen has %d values, want none", ed.Len())
 	}
 }
@@ -94,7 +94,7 @@ func FuzzEditsShare(f *testing.F) {
 		if len(a) > MaxEditLen || len(b) > MaxEditLen || a == "" || b == "" {
 			return
 		}
-		ea, eb := e.edits(a), e.edits(b)
+		ea, eb := e.edits(new(cipherBlocks), a), e.edits(new(cipherBlocks), b)
 		if got, want := ea.Share(&eb), withinOneDeletion(a, b); got != want {
 			t.Fatalf("Share(%q, %q) = %v, want %v", a, b, got, want)
 		}

@@ -477,7 +477,7 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 
 	if core, s := normalize.NINumber(src.NINumber); s == normalize.NIValid || s == normalize.NIFormat {
 		dst.NINumber = e.token(st, fNINumber, core)
-		dst.NIEdits = e.edits[2].editsWith(st.blocks, core)
+		dst.NIEdits = e.edits[2].edits(st.blocks, core)
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)
@@ -633,7 +633,7 @@ func (e *Encoder) forename(st *state, raw string) forenameInfo {
 	_, size := utf8.DecodeRuneInString(first)
 	fi.initial = e.token(st, fForenameInitial, first[:size])
 	fi.isInitial = size == len(first)
-	fi.edits = e.edits[0].editsWith(st.blocks, first)
+	fi.edits = e.edits[0].edits(st.blocks, first)
 	fi.rest = strings.Clone(rest) // cached: must not share the caller's memory
 	return fi
 }
@@ -650,7 +650,7 @@ func (e *Encoder) surname(st *state, raw string) surnameInfo {
 	si.tok = e.token(st, fSurname, joined)
 	si.phon, si.phonAlt = e.phonetic(st, fSurnamePhonetic, joined)
 	si.count = e.filters[filterSurname].addWord(si.filter[:], joined)
-	si.edits = e.edits[1].editsWith(st.blocks, joined)
+	si.edits = e.edits[1].edits(st.blocks, joined)
 	return si
 }
 

@@ -242,7 +242,7 @@ func personLike(cs []compare.Comparison, m *Model, related bool) float64 {
 			continue // r is u there: no lift
 		}
 		c := &cs[f]
-		els := len(fm.Levels) - 2
+		els := c.Else()
 		p, u := fm.Levels[els].M, fm.Levels[els].U
 		if related {
 			p = fm.Levels[els].R
