@@ -478,3 +478,96 @@ func TestNamesLSHWithoutDOB(t *testing.T) {
 		}
 	}
 }
+
+func TestSoundsInMonth(t *testing.T) {
+	key := func(r pseudo.Record) [2]uint64 {
+		var k [2]uint64
+		soundsInMonth(&r, k[:])
+		return k
+	}
+	a := key(pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}})
+	tests := []struct {
+		name string
+		b    pseudo.Record
+		want [2]bool // shares a's key on grid 0, grid 1
+	}{
+		{"same", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
+		{"grid 1 only", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{11, 20}}, [2]bool{false, true}},
+		{"no window in common", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{11, 21}}, [2]bool{false, false}},
+		{"another surname sound", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 8, DOBMonth: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
+		// The two sounds are keyed in their own fields' domains: an
+		// exchange of names is names+birth-window's to find.
+		{"sounds exchanged", pseudo.Record{ForenamePhonetic: 9, SurnamePhonetic: 7, DOBMonth: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
+		// The within-a-year windows play no part.
+		{"year windows differ", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}, DOBWithinYear: [2]pseudo.Token{3, 4}}, [2]bool{true, true}},
+	}
+	for _, tt := range tests {
+		b := key(tt.b)
+		for g := range 2 {
+			if b[g] == 0 {
+				t.Errorf("%s: no key on grid %d", tt.name, g)
+			}
+			if (a[g] == b[g]) != tt.want[g] {
+				t.Errorf("%s: grid %d shares the key: %v, want %v", tt.name, g, a[g] == b[g], tt.want[g])
+			}
+		}
+	}
+	for _, r := range []pseudo.Record{
+		{SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}},
+		{ForenamePhonetic: 7, DOBMonth: [2]pseudo.Token{10, 20}},
+		{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBWithinYear: [2]pseudo.Token{10, 20}},
+	} {
+		if k := key(r); k != [2]uint64{} {
+			t.Errorf("%+v has keys %v", r, k)
+		}
+	}
+}
+
+// TestOneNameInMonth checks the probe rules for records that lack a name:
+// a record with no surname meets one with the same forename (or a name of
+// its nickname group) born within a month, whatever that one's surname;
+// records with both names never meet through them.
+func TestOneNameInMonth(t *testing.T) {
+	rules := DefaultRules()
+	var noSn, noFn Rule
+	for _, r := range rules {
+		switch r.Name {
+		case "forename-group+birth-month-without-surname":
+			noSn = r
+		case "surname+birth-month-without-forename":
+			noFn = r
+		}
+	}
+	if noSn.Key == nil || noFn.Key == nil {
+		t.Fatal("DefaultRules lacks the rules for records without a surname or a forename")
+	}
+	month := [2]pseudo.Token{10, 20}
+	recs := []pseudo.Record{
+		0: {Forename: 7, ForenameGroup: 70, DOBMonth: month},                               // no surname
+		1: {Forename: 8, ForenameGroup: 70, Surname: 9, DOBMonth: month},                   // a name of the same group, with a surname
+		2: {Forename: 7, ForenameGroup: 70, Surname: 5, DOBMonth: [2]pseudo.Token{11, 21}}, // born too far from 0
+		3: {Surname: 9, DOBMonth: [2]pseudo.Token{11, 20}},                                 // no forename: meets 1 on grid 1
+		4: {Forename: 6, Surname: 9, DOBMonth: month},                                      // both names: meets 3, not 1
+		5: {Forename: 8, ForenameGroup: 70, Surname: 1, DOBMonth: month},                   // meets 0, not 1
+	}
+	for _, tt := range []struct {
+		rule Rule
+		want []Pair
+	}{
+		{noSn, []Pair{{0, 1}, {0, 5}}},
+		{noFn, []Pair{{1, 3}, {3, 4}}},
+	} {
+		got, _ := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+			return Dedupe(context.Background(), recs, []Rule{tt.rule}, Options{}, emit)
+		})
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: pairs %v, want %v", tt.rule.Name, got, tt.want)
+			continue
+		}
+		for _, p := range tt.want {
+			if !got[p] {
+				t.Errorf("%s: pairs %v, want %v", tt.rule.Name, got, tt.want)
+			}
+		}
+	}
+}
