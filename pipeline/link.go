@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/datamatch/datamatch/internal/block"
+	"github.com/datamatch/datamatch/internal/cluster"
 	"github.com/datamatch/datamatch/internal/linkage"
 	"github.com/datamatch/datamatch/internal/load"
 	"github.com/datamatch/datamatch/internal/pair"
@@ -29,12 +30,16 @@ type Input struct {
 // LinkOptions configure Link.
 type LinkOptions struct {
 	Left, Right Input
-	// Dedupe matches Left against itself; Right is ignored.
+	// Dedupe matches Left against itself; Right is ignored. A
+	// deduplication's kept pairs are clustered into people (with
+	// Linkage.Cluster, or cluster.Options' defaults when that is nil), and
+	// OutDir receives clusters.parquet too.
 	Dedupe  bool
 	Encoder *pseudo.Encoder
 	Load    load.Options
 	Linkage linkage.Config
-	// OutDir, if set, receives pairs.parquet and model.json.
+	// OutDir, if set, receives pairs.parquet and model.json (and, for a
+	// deduplication, clusters.parquet).
 	OutDir   string
 	Progress Progress
 	Logger   *slog.Logger
@@ -54,8 +59,9 @@ type LinkOptions struct {
 type LinkResult struct {
 	Left, Right *Dataset
 	*linkage.Result
-	// PairsFile and ModelFile are the files written, if any.
-	PairsFile, ModelFile string
+	// PairsFile, ClustersFile and ModelFile are the files written, if
+	// any; ClustersFile only by a deduplication.
+	PairsFile, ClustersFile, ModelFile string
 	Ingest               time.Duration
 }
 
@@ -73,6 +79,9 @@ func Link(ctx context.Context, o LinkOptions) (*LinkResult, error) {
 	}
 	if cfg.Rules == nil {
 		cfg.Rules = block.DefaultRules()
+	}
+	if o.Dedupe && cfg.Cluster == nil {
+		cfg.Cluster = &cluster.Options{}
 	}
 	defer prepareHeap(o.MemoryLimit, func() int64 {
 		rows := rowCount(o.Left.Source.Path)
@@ -139,6 +148,15 @@ func Link(ctx context.Context, o LinkOptions) (*LinkResult, error) {
 			func(i int32) string { return lrecs[i].RecordID },
 			func(i int32) string { return rrecs[i].RecordID })
 	})
+	if o.Dedupe {
+		res.ClustersFile = filepath.Join(o.OutDir, "clusters.parquet")
+		g.Go(func() error {
+			if err := cluster.WriteFile(res.ClustersFile, len(lrecs), res.Clusters, func(i int32) string { return lrecs[i].RecordID }); err != nil {
+				return fmt.Errorf("link: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		if err := res.Model.Save(res.ModelFile); err != nil {
 			return fmt.Errorf("link: %w", err)

@@ -24,8 +24,8 @@ func init() {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			left := fs.String("left", "", "left dataset: a canonical person Parquet file or an encoded file (required)")
 			right := fs.String("right", "", "right dataset (required unless --dedupe)")
-			dedupe := fs.Bool("dedupe", false, "find duplicates within --left instead of linking two datasets")
-			out := fs.String("out", "", "output folder for pairs.parquet and model.json (required)")
+			dedupe := fs.Bool("dedupe", false, "find duplicates within --left instead of linking two datasets, and cluster them into people (clusters.parquet)")
+			out := fs.String("out", "", "output folder for pairs.parquet, model.json and, with --dedupe, clusters.parquet (required)")
 			threshold := fs.Float64("threshold", linkage.DefaultThreshold, "keep pairs whose match probability is at least this")
 			keyFile := fs.String("key", "", "exercise key file; without it a fresh key is made for this run only")
 			oneToOne := fs.Bool("one-to-one", false, "keep at most one match per record on each side (each dataset holds a person at most once)")
@@ -106,11 +106,23 @@ func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration) {
 		}
 	}
 	fmt.Fprintf(w, "matches: %d pairs at or above the threshold\n", len(res.Matches))
+	if res.ClustersFile != "" {
+		largest, in := 0, 0
+		for _, c := range res.Clusters {
+			largest, in = max(largest, len(c)), in+len(c)
+		}
+		fmt.Fprintf(w, "clusters: %d people in %d records; %d clusters of two or more records (largest %d)\n",
+			len(res.Left.Records)-in+len(res.Clusters), len(res.Left.Records), len(res.Clusters), largest)
+	}
 	var stages []string
 	stages = append(stages, fmt.Sprintf("ingest %.2fs", res.Ingest.Seconds()))
 	for _, t := range res.Timings {
 		stages = append(stages, fmt.Sprintf("%s %.2fs", t.Stage, t.Duration.Seconds()))
 	}
 	fmt.Fprintf(w, "time: %.2fs (%s)\n", took.Seconds(), strings.Join(stages, ", "))
-	fmt.Fprintf(w, "wrote %s and %s\n", res.PairsFile, filepath.Base(res.ModelFile))
+	if res.ClustersFile != "" {
+		fmt.Fprintf(w, "wrote %s, %s and %s\n", res.PairsFile, filepath.Base(res.ClustersFile), filepath.Base(res.ModelFile))
+	} else {
+		fmt.Fprintf(w, "wrote %s and %s\n", res.PairsFile, filepath.Base(res.ModelFile))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,5 +231,84 @@ func TestLinkEncodedPartner(t *testing.T) {
 	_, errs, code := exe(t, dir, "--quiet", "link", "--key", other, "--left", filepath.Join(data, "left.parquet"), "--right", enc, "--out", "mixed")
 	if code != exitFailure || !strings.Contains(errs, "key") {
 		t.Errorf("link with another key: exit %d, stderr %q; want %d and a message about the key", code, errs, exitFailure)
+	}
+}
+
+// TestLinkDedupeClusters puts FEBRL4's two files into one and deduplicates
+// it through the built binary: clusters.parquet must hold every record
+// once, agree with pairs.parquet and with its own cluster sizes, and put
+// the benchmark's true pairs together.
+func TestLinkDedupeClusters(t *testing.T) {
+	data := febrl4(t)
+	dir := t.TempDir()
+	var all []person.Record
+	for _, side := range []string{"left", "right"} {
+		recs, _, err := load.ReadAll(context.Background(), load.Source{Name: side, Path: filepath.Join(data, side+".parquet"), Role: person.RolePeople}, load.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, recs...)
+	}
+	if err := load.Write(filepath.Join(dir, "people.parquet"), all); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := exe(t, dir, "--quiet", "link", "--dedupe", "--left", "people.parquet", "--out", "dedupe")
+	if code != exitOK {
+		t.Fatalf("link --dedupe: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "clusters: ") || !strings.Contains(out, "clusters.parquet") {
+		t.Errorf("link --dedupe summary does not report the clusters:\n%s", out)
+	}
+	cols, err := detectbench.ReadParquetText(filepath.Join(dir, "dedupe", "clusters.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, cids, sizes := cols["record_id"], cols["cluster_id"], cols["cluster_size"]
+	if len(ids) != len(all) || len(cids) != len(all) || len(sizes) != len(all) {
+		t.Fatalf("clusters.parquet: %d, %d and %d values of record_id, cluster_id and cluster_size; want %d rows", len(ids), len(cids), len(sizes), len(all))
+	}
+	clusterOf := map[string]string{}
+	members := map[string]int{}
+	for i, id := range ids {
+		if id != all[i].RecordID {
+			t.Fatalf("row %d is record %q, want %q", i, id, all[i].RecordID)
+		}
+		clusterOf[id] = cids[i]
+		members[cids[i]]++
+	}
+	for i, id := range ids {
+		if want := strconv.Itoa(members[cids[i]]); sizes[i] != want {
+			t.Fatalf("record %s: cluster_size %s, but its cluster has %s records", id, sizes[i], want)
+		}
+		if clusterOf[cids[i]] != cids[i] {
+			t.Fatalf("record %s: cluster id %s is not a record of the cluster", id, cids[i])
+		}
+	}
+	pairs := readPairs(t, filepath.Join(dir, "dedupe", "pairs.parquet"))
+	for _, p := range pairs {
+		if clusterOf[p.left] != clusterOf[p.right] {
+			t.Fatalf("pair %s~%s is kept but its records are in clusters %s and %s", p.left, p.right, clusterOf[p.left], clusterOf[p.right])
+		}
+	}
+	truth, err := detectbench.ReadParquetText(filepath.Join(data, "truth.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	together := 0
+	for i, l := range truth["left_record_id"] {
+		if clusterOf[l] == clusterOf[truth["right_record_id"][i]] {
+			together++
+		}
+	}
+	implied := 0
+	for _, n := range members {
+		implied += n * (n - 1) / 2
+	}
+	recall := float64(together) / float64(len(truth["left_record_id"]))
+	precision := float64(together) / float64(max(implied, 1))
+	t.Logf("FEBRL4 as one file: %d people found in %d records; %d pairs implied by the clusters, %d of %d true pairs together: precision %.4f, recall %.4f",
+		len(members), len(all), implied, together, len(truth["left_record_id"]), precision, recall)
+	if precision < 0.95 || recall < 0.95 {
+		t.Errorf("clusters: precision %.4f, recall %.4f; want both at least 0.95", precision, recall)
 	}
 }
