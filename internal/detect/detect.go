@@ -283,6 +283,14 @@ func (s side) subjectIndex(m *pair.Match) int32 {
 	return m.Left
 }
 
+// partnerIndex returns the partner record's index of m.
+func (s side) partnerIndex(m *pair.Match) int32 {
+	if s.swapped {
+		return m.Left
+	}
+	return m.Right
+}
+
 func wrongRoles(rule exercise.Rule, l *Linkage) error {
 	spec, _ := exercise.Spec(rule)
 	return fmt.Errorf("%s: linkage of %s (%s) and %s (%s) is not of roles %s and %s",

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +285,44 @@ func TestTenancyAfterDeathMinProbability(t *testing.T) {
 	}
 	if len(f.Cases) != 0 || f.Successions != 1 {
 		t.Fatalf("cases %d successions %d, want 0 and 1", len(f.Cases), f.Successions)
+	}
+}
+
+// TestTenancyAfterDeathOneDeathPerTenancy checks that one register entry
+// matched to two tenants of one tenancy (a couple of one surname, one
+// address and close dates of birth) is the death of the better match
+// only: the other survives, and the death is a succession, not a case.
+func TestTenancyAfterDeathOneDeathPerTenancy(t *testing.T) {
+	ours := dataset("tenancies", person.RoleTenancy,
+		rec{id: "A", ref: "R1", role: "joint"}, rec{id: "B", ref: "R1", role: "joint"},
+		rec{id: "C", ref: "R2", role: "lead"})
+	reg := dataset("register", person.RoleDeceased, rec{id: "D0", dod: d(2026, 1, 1)})
+	tests := []struct {
+		name    string
+		matches []pair.Match
+		cases   []string
+		succ    int
+	}{
+		{"the better match died", []pair.Match{match(0, 0, 0.99), match(1, 0, 0.6)}, nil, 1},
+		{"either way round", []pair.Match{match(0, 0, 0.6), match(1, 0, 0.99)}, nil, 1},
+		// One entry matched to tenants of two tenancies: one person may
+		// hold two, so it is a death on each (a succession on R1, where B
+		// survives; a case on R2).
+		{"two tenancies", []pair.Match{match(0, 0, 0.6), match(2, 0, 0.99)}, []string{"C"}, 1},
+	}
+	for _, tt := range tests {
+		l := &Linkage{Left: ours, Right: reg, Matches: tt.matches}
+		f, err := TenancyAfterDeath(l, Params{Today: today, Thresholds: thresholds(t, exercise.MinProbability, 0.5)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range f.Cases {
+			got = append(got, c.Subject.Ref.RecordID)
+		}
+		if !slices.Equal(got, tt.cases) || f.Successions != tt.succ {
+			t.Errorf("%s: cases %v successions %d, want %v and %d", tt.name, got, f.Successions, tt.cases, tt.succ)
+		}
 	}
 }
 

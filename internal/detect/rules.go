@@ -77,6 +77,13 @@ func tenancyFacts(a, b *pseudo.Record) []Fact {
 //   - HouseholdDeaths: the deceased was a household member (role
 //     household), not a tenant.
 //
+// A register entry records one death. Where it matches two or more of our
+// tenants on one tenancy (a couple of one surname and one address, born
+// in the same year), it is taken as the death of the one it matches best
+// (by probability, then weight), and the others are alive: otherwise the
+// surviving partner would count as dead, and a lawful succession be
+// raised as fraud.
+//
 // A tenant with no role, or an unknown one, is taken as a tenant. A
 // register entry without a date of death, or with one after today, makes
 // the pair Incomplete.
@@ -90,10 +97,43 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 	f := Findings{Rule: exercise.TenancyAfterDeath, Subject: s.subject.Name, Partner: s.partner.Name}
 	t := p.Thresholds
 
+	// Each register entry's best match among the tenants of one tenancy.
+	type death struct {
+		entry int32
+		ref   string
+	}
+	best := map[death]*pair.Match{}
+	err := s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
+		ref := strings.TrimSpace(sr.TenancyRef)
+		if ref == "" || normRole(sr.TenancyRole) == RoleHousehold {
+			return nil
+		}
+		k := death{s.partnerIndex(m), ref}
+		if b, ok := best[k]; !ok || m.Probability > b.Probability || m.Probability == b.Probability && m.Weight > b.Weight {
+			best[k] = m
+		}
+		return nil
+	})
+	if err != nil {
+		return Findings{}, err
+	}
+	// outmatched reports whether m's register entry matches another tenant
+	// of m's tenancy better.
+	outmatched := func(m *pair.Match, sr *pseudo.Record) bool {
+		ref := strings.TrimSpace(sr.TenancyRef)
+		if ref == "" || normRole(sr.TenancyRole) == RoleHousehold {
+			return false
+		}
+		return best[death{s.partnerIndex(m), ref}] != m
+	}
+
 	// Our records that the register says have died, and their tenancies.
 	dead := make([]bool, len(s.subject.Records))
 	deadRefs := map[string][]int32{}
-	err := s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
+	err = s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
+		if outmatched(m, sr) {
+			return nil
+		}
 		if !pr.DateOfDeath.IsZero() && !pr.DateOfDeath.After(p.Today) {
 			dead[s.subjectIndex(m)] = true
 			if ref := strings.TrimSpace(sr.TenancyRef); ref != "" {
@@ -122,6 +162,9 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 	}
 
 	err = s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
+		if outmatched(m, sr) {
+			return nil // another of the tenancy's tenants died
+		}
 		dod := pr.DateOfDeath
 		if dod.IsZero() || dod.After(p.Today) {
 			f.Incomplete++
