@@ -97,7 +97,7 @@ func TestMemoryLimit(t *testing.T) {
 	}
 	// Two datasets of a million people must fit the run's 3 GiB goal,
 	// with the heap they need (about 1.8 GiB) well inside the limit. The
-	// end-to-end benchmark's peak at that size was 2.6–2.8 GiB.
+	// end-to-end benchmark's peak at that size was 2.8–2.9 GiB.
 	if l := memoryLimit(2_000_000, 30); l > 2900<<20 || l < 2200<<20 {
 		t.Errorf("limit for 2M records %d MiB", l>>20)
 	}
