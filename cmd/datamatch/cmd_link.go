@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,10 +21,12 @@ func init() {
 	register(&command{
 		name:    "link",
 		summary: "Match two person datasets (or one against itself) and write the scored pairs.",
-		usage:   "--left L.parquet [--right R.parquet | --dedupe] --out DIR [--threshold P] [--key K] [--one-to-one] [--model M]",
+		usage:   "--left L.parquet [--left-map M] [--right R.parquet [--right-map M] | --dedupe] --out DIR [--threshold P] [--key K] [--one-to-one] [--model M]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			left := fs.String("left", "", "left dataset: a canonical person Parquet file or an encoded file (required)")
+			leftMap := fs.String("left-map", "", "column mapping of --left: YAML with 'columns' and optionally 'full_name', as a dataset entry of an exercise config (see encode --map); without it --left is read as a canonical person file")
 			right := fs.String("right", "", "right dataset (required unless --dedupe)")
+			rightMap := fs.String("right-map", "", "column mapping of --right, as --left-map")
 			dedupe := fs.Bool("dedupe", false, "find duplicates within --left instead of linking two datasets, and cluster them into people (clusters.parquet)")
 			out := fs.String("out", "", "output folder for pairs.parquet, model.json and, with --dedupe, clusters.parquet (required)")
 			threshold := fs.Float64("threshold", linkage.DefaultThreshold, "keep pairs whose match probability is at least this")
@@ -50,9 +53,17 @@ func init() {
 						return err
 					}
 				}
+				lin, err := input("left", *left, *leftMap)
+				if err != nil {
+					return err
+				}
+				rin, err := input("right", *right, *rightMap)
+				if err != nil {
+					return err
+				}
 				opts := pipeline.LinkOptions{
-					Left:     input("left", *left),
-					Right:    input("right", *right),
+					Left:     lin,
+					Right:    rin,
 					Dedupe:   *dedupe,
 					Encoder:  pseudo.NewEncoder(k),
 					Linkage:  cfg,
@@ -72,11 +83,37 @@ func init() {
 	})
 }
 
-func input(name, path string) pipeline.Input {
-	return pipeline.Input{
+// input describes one dataset of a link: path, read through the mapping
+// in the file mapFile if one is given. Of a mapping, only the columns that
+// matching compares (and the record id) are read: a dataset entry of an
+// exercise config may map tenancy dates, balances or special-category
+// columns, which a link has no use for.
+func input(name, path, mapFile string) (pipeline.Input, error) {
+	in := pipeline.Input{
 		Source:  load.Source{Name: name, Path: path, Role: person.RolePeople},
 		Encoded: pipeline.IsEncoded(path),
 	}
+	if mapFile == "" {
+		return in, nil
+	}
+	if path == "" {
+		return in, usagef("a mapping is given for the %s dataset, but not the dataset", name)
+	}
+	if in.Encoded {
+		return in, usagef("%s is an encoded file: it was mapped when it was encoded, and takes no mapping", path)
+	}
+	d, err := readMapping(mapFile)
+	if err != nil {
+		return in, err
+	}
+	m := d.Mapping()
+	for col := range m.Fields {
+		if !slices.Contains(person.Identifying, col) && col != person.ColRecordID && col != person.ColMiddleNames {
+			delete(m.Fields, col)
+		}
+	}
+	in.Source.Mapping = m
+	return in, nil
 }
 
 // loadOrNewKey loads the key at path, or makes a fresh one for this run.

@@ -9,10 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	detectbench "github.com/datamatch/datamatch/benchmarks/detect"
 	"github.com/datamatch/datamatch/internal/benchdata"
 	"github.com/datamatch/datamatch/internal/compare"
 	"github.com/datamatch/datamatch/internal/date"
+	"github.com/datamatch/datamatch/internal/exercise"
 	"github.com/datamatch/datamatch/internal/load"
 	"github.com/datamatch/datamatch/internal/person"
 )
@@ -310,5 +313,93 @@ func TestLinkDedupeClusters(t *testing.T) {
 		len(members), len(all), implied, together, len(truth["left_record_id"]), precision, recall)
 	if precision < 0.95 || recall < 0.95 {
 		t.Errorf("clusters: precision %.4f, recall %.4f; want both at least 0.95", precision, recall)
+	}
+}
+
+// TestLinkMapped links two synthetic datasets in their own formats (the
+// landlord's export, and another landlord's file with one full-name
+// column and dates of birth as DD/MM/YYYY) through the mappings of their
+// entries in the generated exercise config, and checks that the planted
+// dual tenancies are among the pairs, named by each file's own record
+// ids.
+func TestLinkMapped(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := exe(t, dir, "--quiet", "synth", "--seed", "3", "--people", "3000", "--out", "syn"); code != exitOK {
+		t.Fatalf("synth: exit %d: %s", code, errs)
+	}
+	ex, err := exercise.Load(filepath.Join(dir, "syn", "exercise.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps := map[string]string{}
+	for _, d := range ex.Datasets {
+		if d.Name != "tenancies" && d.Name != "other_landlord" {
+			continue
+		}
+		b, err := yaml.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		maps[d.Name] = filepath.Join(dir, d.Name+".yaml")
+		if err := os.WriteFile(maps[d.Name], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := filepath.Join(dir, "syn", "data")
+	out, errs, code := exe(t, dir, "--quiet", "link",
+		"--left", filepath.Join(data, "tenancies.parquet"), "--left-map", maps["tenancies"],
+		"--right", filepath.Join(data, "other_landlord.parquet"), "--right-map", maps["other_landlord"],
+		"--out", "pairs")
+	if code != exitOK {
+		t.Fatalf("link: exit %d: %s\n%s", code, errs, out)
+	}
+	found := map[[2]string]bool{}
+	for _, p := range readPairs(t, filepath.Join(dir, "pairs", "pairs.parquet")) {
+		found[[2]string{p.left, p.right}] = true
+	}
+	truth, err := detectbench.ReadTruth(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted, hit := 0, 0
+	for _, p := range truth.Planted {
+		if p.Kind != "dual_tenancy" {
+			continue
+		}
+		planted++
+		a, b := p.Pair[0], p.Pair[1]
+		if a.Dataset != "tenancies" {
+			a, b = b, a
+		}
+		if found[[2]string{a.RecordID, b.RecordID}] {
+			hit++
+		}
+	}
+	t.Logf("%d pairs; %d of %d planted dual tenancies found", len(found), hit, planted)
+	if planted == 0 || float64(hit) < 0.9*float64(planted) {
+		t.Errorf("%d of %d planted dual tenancies among the pairs", hit, planted)
+	}
+
+	// Of the landlord's mapping, only what matching compares is read: not
+	// the special-category columns, the balance or the tenancy's dates.
+	in, err := input("left", filepath.Join(data, "tenancies.parquet"), maps["tenancies"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{person.ColEthnicity, person.ColReligion, person.ColDisability, person.ColConviction, person.ColBalance, person.ColTenancyStart} {
+		if _, ok := in.Source.Mapping.Fields[c]; ok {
+			t.Errorf("link reads %s", c)
+		}
+	}
+	for _, c := range []string{person.ColRecordID, person.ColForename, person.ColDOB, person.ColNINumber} {
+		if _, ok := in.Source.Mapping.Fields[c]; !ok {
+			t.Errorf("link does not read %s", c)
+		}
+	}
+
+	// A mapping for a dataset not given is a usage error.
+	if _, errs, code := exe(t, dir, "--quiet", "link", "--left", filepath.Join(data, "tenancies.parquet"), "--dedupe",
+		"--right-map", maps["other_landlord"], "--out", "x"); code != exitUsage || !strings.Contains(errs, "right") {
+		t.Errorf("a right mapping without a right dataset: exit %d, stderr %q", code, errs)
 	}
 }
