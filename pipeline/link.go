@@ -62,7 +62,7 @@ type LinkResult struct {
 	// PairsFile, ClustersFile and ModelFile are the files written, if
 	// any; ClustersFile only by a deduplication.
 	PairsFile, ClustersFile, ModelFile string
-	Ingest               time.Duration
+	Ingest                             time.Duration
 }
 
 // Link ingests both datasets concurrently, matches them and, if OutDir is
