@@ -23,6 +23,7 @@ import (
 	"github.com/datamatch/datamatch/internal/linkage"
 	"github.com/datamatch/datamatch/internal/load"
 	"github.com/datamatch/datamatch/internal/minimise"
+	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
 	"github.com/datamatch/datamatch/internal/review"
@@ -436,8 +437,8 @@ func (r *runner) link(ctx context.Context, rules []block.Rule) ([]*detect.Linkag
 			Model     *score.Model `json:"model"`
 		}{cfg.Threshold, lr.Compared, len(lr.Matches), lr.Model}
 		links = append(links, &detect.Linkage{
-			Left:    &detect.Dataset{Name: sd.Name, Role: sd.Role, Records: sd.Records},
-			Right:   &detect.Dataset{Name: pd.Name, Role: pd.Role, Records: pd.Records},
+			Left:    &detect.Dataset{Name: sd.Name, Role: sd.Role, Records: sd.Records, UnreadTenants: unreadTenants(sd.Report)},
+			Right:   &detect.Dataset{Name: pd.Name, Role: pd.Role, Records: pd.Records, UnreadTenants: unreadTenants(pd.Report)},
 			Matches: lr.Matches,
 		})
 	}
@@ -450,6 +451,30 @@ func (r *runner) link(ctx context.Context, rules []block.Rule) ([]*detect.Linkag
 		return nil, err2
 	}
 	return links, nil
+}
+
+// unreadTenants returns the tenancy references of the rows rep
+// quarantined with a tenant's role (see detect.Dataset.UnreadTenants), or
+// nil when there are none.
+func unreadTenants(rep *load.Report) map[string]bool {
+	if rep == nil {
+		return nil
+	}
+	var refs map[string]bool
+	for _, q := range rep.Quarantine {
+		ref := strings.TrimSpace(q.TenancyRef)
+		if ref == "" {
+			continue
+		}
+		if role, ok := normalize.TenancyRole(q.TenancyRole); ok && role == detect.RoleHousehold {
+			continue
+		}
+		if refs == nil {
+			refs = map[string]bool{}
+		}
+		refs[ref] = true
+	}
+	return refs
 }
 
 // blockingRules picks the engine's rules named in the config, in its order.

@@ -44,6 +44,11 @@ type Dataset struct {
 	Name    string
 	Role    person.Role
 	Records []pseudo.Record
+	// UnreadTenants lists the tenancy references (trimmed) of the
+	// dataset's rows that were quarantined with a tenant's role (lead,
+	// joint, or none): tenants the rules cannot see. A death on one of
+	// those tenancies may have a survivor among them.
+	UnreadTenants map[string]bool
 }
 
 // Linkage is the matcher's result for two datasets, or for one dataset with

@@ -326,6 +326,30 @@ func TestTenancyAfterDeathOneDeathPerTenancy(t *testing.T) {
 	}
 }
 
+// TestTenancyAfterDeathUnreadTenant checks that a death with no survivor
+// in sight on a tenancy whose other tenant's row was quarantined is
+// Incomplete, not a case: that tenant may have succeeded.
+func TestTenancyAfterDeathUnreadTenant(t *testing.T) {
+	ours := dataset("tenancies", person.RoleTenancy, rec{id: "A", ref: "R1", role: "joint"}, rec{id: "C", ref: "R2", role: "lead"})
+	reg := dataset("register", person.RoleDeceased, rec{id: "D0", dod: d(2026, 1, 1)}, rec{id: "D1", dod: d(2026, 1, 1)})
+	l := &Linkage{Left: ours, Right: reg, Matches: []pair.Match{match(0, 0, 0.99), match(1, 1, 0.99)}}
+	p := Params{Today: today, Thresholds: thresholds(t, exercise.MinProbability, 0.5)}
+	f, err := TenancyAfterDeath(l, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) != 2 || f.Incomplete != 0 {
+		t.Fatalf("without quarantined rows: %d cases, %d incomplete; want 2 and 0", len(f.Cases), f.Incomplete)
+	}
+	ours.UnreadTenants = map[string]bool{"R1": true}
+	if f, err = TenancyAfterDeath(l, p); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) != 1 || f.Cases[0].Subject.Ref.RecordID != "C" || f.Incomplete != 1 {
+		t.Errorf("with a tenant of R1 quarantined: %d cases, %d incomplete; want C's case and 1", len(f.Cases), f.Incomplete)
+	}
+}
+
 func TestDuplicateIdentity(t *testing.T) {
 	ds := dataset("tenancies", person.RoleTenancy,
 		rec{id: "T2", ref: "R1", start: d(2020, 1, 1)},

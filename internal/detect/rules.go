@@ -86,7 +86,9 @@ func tenancyFacts(a, b *pseudo.Record) []Fact {
 //
 // A tenant with no role, or an unknown one, is taken as a tenant. A
 // register entry without a date of death, or with one after today, makes
-// the pair Incomplete.
+// the pair Incomplete; so does a death with no survivor in sight on a
+// tenancy one of whose tenants' rows was quarantined (Dataset.UnreadTenants):
+// that tenant may be the survivor.
 //
 // Evidence: the date of death and the tenancy's start and end dates.
 func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
@@ -201,6 +203,10 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 		}
 		if survivor {
 			f.Successions++
+			return nil
+		}
+		if s.subject.UnreadTenants[strings.TrimSpace(sr.TenancyRef)] {
+			f.Incomplete++
 			return nil
 		}
 		until := p.Today

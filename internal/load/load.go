@@ -98,6 +98,11 @@ type Quarantined struct {
 	Row      int64              // 0-based source row number
 	RecordID string             // empty when missing or not valid UTF-8
 	Reason   validate.RowReason // why the row was set aside
+	// TenancyRef and TenancyRole are the row's tenancy reference and role
+	// as read, so that a detection reasoning about a tenancy's tenants
+	// knows that one of them could not be read. They are not written to
+	// the quarantine file.
+	TenancyRef, TenancyRole string
 }
 
 // Report accounts for every row of one source: RowsIn == Accepted +

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -388,14 +389,14 @@ func TestQuarantine(t *testing.T) {
 					t.Errorf("accepted rows %v ids %v, want %v [R0 R6]", rows, got, wantRows)
 				}
 				want := []Quarantined{
-					{1, "", validate.MissingRecordID},
-					{2, "R0", validate.DuplicateRecordID},
-					{3, "", validate.InvalidUTF8RecordID},
-					{4, "R4", validate.NoIdentifyingField},
-					{5, "R4", validate.DuplicateRecordID},
-					{7, "", validate.MissingRecordID},
-					{8, "R8", validate.NoIdentifyingField},
-					{9, "R0", validate.DuplicateRecordID},
+					{Row: 1, RecordID: "", Reason: validate.MissingRecordID},
+					{Row: 2, RecordID: "R0", Reason: validate.DuplicateRecordID},
+					{Row: 3, RecordID: "", Reason: validate.InvalidUTF8RecordID},
+					{Row: 4, RecordID: "R4", Reason: validate.NoIdentifyingField},
+					{Row: 5, RecordID: "R4", Reason: validate.DuplicateRecordID},
+					{Row: 7, RecordID: "", Reason: validate.MissingRecordID},
+					{Row: 8, RecordID: "R8", Reason: validate.NoIdentifyingField},
+					{Row: 9, RecordID: "R0", Reason: validate.DuplicateRecordID},
 				}
 				if fmt.Sprint(rep.Quarantine) != fmt.Sprint(want) {
 					t.Errorf("quarantine:\n got %v\nwant %v", rep.Quarantine, want)
@@ -449,7 +450,7 @@ func readQuarantine(t *testing.T, path string) []Quarantined {
 		ids := rec.Column(1).(*array.String)
 		reasons := rec.Column(2).(*array.String)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			out = append(out, Quarantined{rows.Value(i), ids.Value(i), validate.RowReason(reasons.Value(i))})
+			out = append(out, Quarantined{Row: rows.Value(i), RecordID: ids.Value(i), Reason: validate.RowReason(reasons.Value(i))})
 		}
 	}
 	return out
@@ -684,5 +685,32 @@ func TestDuplicateIDsInAnyOrder(t *testing.T) {
 					name, par, accepted, gotDup, len(seen), wantDup)
 			}
 		}
+	}
+}
+
+// TestQuarantineKeepsTenancy checks that a quarantined row's tenancy
+// reference and role are kept for the detections, whatever the reason.
+func TestQuarantineKeepsTenancy(t *testing.T) {
+	dob := date.MustOf(1980, time.May, 1)
+	recs := []person.Record{
+		{RecordID: "A", Forename: "Ann", Surname: "Lee", DOB: dob, TenancyRef: "T1", TenancyRole: "lead"},
+		{RecordID: "", Forename: "Bob", Surname: "Lee", DOB: dob, TenancyRef: "T1", TenancyRole: "joint"},
+		{RecordID: "A", Forename: "Cy", Surname: "Lee", DOB: dob, TenancyRef: "T2", TenancyRole: "lead"},
+	}
+	p := tempFile(t, "people.parquet")
+	if err := Write(p, recs); err != nil {
+		t.Fatal(err)
+	}
+	_, rep, err := ReadAll(context.Background(), Source{Name: "t", Path: p, Role: person.RoleTenancy}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, q := range rep.Quarantine {
+		got = append(got, fmt.Sprintf("%d %s %s %s", q.Row, q.Reason, q.TenancyRef, q.TenancyRole))
+	}
+	want := []string{"1 " + string(validate.MissingRecordID) + " T1 joint", "2 " + string(validate.DuplicateRecordID) + " T2 lead"}
+	if !slices.Equal(got, want) {
+		t.Errorf("quarantine %q, want %q", got, want)
 	}
 }

@@ -425,7 +425,8 @@ func dedupe(c *chunk, ids *idSet, rep *Report) {
 		flush(row)
 		id := b.Records[i].RecordID
 		if !ids.claim(id, hashes[i]) {
-			quarantine(Quarantined{Row: row, RecordID: id, Reason: validate.DuplicateRecordID})
+			quarantine(Quarantined{Row: row, RecordID: id, Reason: validate.DuplicateRecordID,
+				TenancyRef: b.Records[i].TenancyRef, TenancyRole: b.Records[i].TenancyRole})
 			continue
 		}
 		rep.AddRow("")
@@ -538,7 +539,7 @@ func (r *Reader) mapBatch(w work, c *chunk, val *validate.Validator, memo *valid
 		for i := lo; i < hi; i++ {
 			reason := val.RecordMemo(&recs[i], rep, memo)
 			if reason != "" {
-				q := Quarantined{Row: w.first + int64(i), Reason: reason}
+				q := Quarantined{Row: w.first + int64(i), Reason: reason, TenancyRef: recs[i].TenancyRef, TenancyRole: recs[i].TenancyRole}
 				if reason != validate.MissingRecordID && reason != validate.InvalidUTF8RecordID {
 					q.RecordID = recs[i].RecordID
 				}
