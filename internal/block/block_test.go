@@ -326,45 +326,56 @@ func TestSwappedDOBKey(t *testing.T) {
 	}
 }
 
-func TestNamesInWindow(t *testing.T) {
-	key := func(r pseudo.Record) [2]uint64 {
+// windowCase is a record compared with a reference record under a rule
+// that gives every record two keys, one per grid of date-of-birth windows.
+type windowCase struct {
+	name string
+	b    pseudo.Record
+	want [2]bool // shares the reference's key on grid 0, grid 1
+}
+
+// checkWindowKeys checks that key gives a and each case's record a key on
+// both grids, shared as the case says, and gives none to the records of
+// keyless.
+func checkWindowKeys(t *testing.T, key func(*pseudo.Record, []uint64), a pseudo.Record, tests []windowCase, keyless []pseudo.Record) {
+	t.Helper()
+	keys := func(r pseudo.Record) [2]uint64 {
 		var k [2]uint64
-		namesInWindow(&r, k[:])
+		key(&r, k[:])
 		return k
 	}
-	a := key(pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}})
-	tests := []struct {
-		name string
-		b    pseudo.Record
-		want [2]bool // shares a's key on grid 0, grid 1
-	}{
+	ka := keys(a)
+	for _, tt := range tests {
+		kb := keys(tt.b)
+		for g := range 2 {
+			if kb[g] == 0 {
+				t.Errorf("%s: no key on grid %d", tt.name, g)
+			}
+			if (ka[g] == kb[g]) != tt.want[g] {
+				t.Errorf("%s: grid %d shares the key: %v, want %v", tt.name, g, ka[g] == kb[g], tt.want[g])
+			}
+		}
+	}
+	for _, r := range keyless {
+		if k := keys(r); k != [2]uint64{} {
+			t.Errorf("%+v has keys %v", r, k)
+		}
+	}
+}
+
+func TestNamesInWindow(t *testing.T) {
+	checkWindowKeys(t, namesInWindow, pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}}, []windowCase{
 		{"same", pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
 		{"names exchanged", pseudo.Record{Forename: 9, Surname: 7, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
 		{"grid 1 only", pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{11, 20}}, [2]bool{false, true}},
 		{"no window in common", pseudo.Record{Forename: 7, Surname: 9, DOBWithinYear: [2]pseudo.Token{11, 21}}, [2]bool{false, false}},
 		{"another surname", pseudo.Record{Forename: 7, Surname: 8, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
 		{"one name twice", pseudo.Record{Forename: 7, Surname: 7, DOBWithinYear: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
-	}
-	for _, tt := range tests {
-		b := key(tt.b)
-		for g := range 2 {
-			if b[g] == 0 {
-				t.Errorf("%s: no key on grid %d", tt.name, g)
-			}
-			if (a[g] == b[g]) != tt.want[g] {
-				t.Errorf("%s: grid %d shares the key: %v, want %v", tt.name, g, a[g] == b[g], tt.want[g])
-			}
-		}
-	}
-	for _, r := range []pseudo.Record{
+	}, []pseudo.Record{
 		{Surname: 9, DOBWithinYear: [2]pseudo.Token{10, 20}},
 		{Forename: 7, DOBWithinYear: [2]pseudo.Token{10, 20}},
 		{Forename: 7, Surname: 9},
-	} {
-		if k := key(r); k != [2]uint64{} {
-			t.Errorf("%+v has keys %v", r, k)
-		}
-	}
+	})
 }
 
 func TestDefaultRulesRun(t *testing.T) {
@@ -480,17 +491,7 @@ func TestNamesLSHWithoutDOB(t *testing.T) {
 }
 
 func TestSoundsInMonth(t *testing.T) {
-	key := func(r pseudo.Record) [2]uint64 {
-		var k [2]uint64
-		soundsInMonth(&r, k[:])
-		return k
-	}
-	a := key(pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}})
-	tests := []struct {
-		name string
-		b    pseudo.Record
-		want [2]bool // shares a's key on grid 0, grid 1
-	}{
+	checkWindowKeys(t, soundsInMonth, pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}}, []windowCase{
 		{"same", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}}, [2]bool{true, true}},
 		{"grid 1 only", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{11, 20}}, [2]bool{false, true}},
 		{"no window in common", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{11, 21}}, [2]bool{false, false}},
@@ -500,27 +501,11 @@ func TestSoundsInMonth(t *testing.T) {
 		{"sounds exchanged", pseudo.Record{ForenamePhonetic: 9, SurnamePhonetic: 7, DOBMonth: [2]pseudo.Token{10, 20}}, [2]bool{false, false}},
 		// The within-a-year windows play no part.
 		{"year windows differ", pseudo.Record{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}, DOBWithinYear: [2]pseudo.Token{3, 4}}, [2]bool{true, true}},
-	}
-	for _, tt := range tests {
-		b := key(tt.b)
-		for g := range 2 {
-			if b[g] == 0 {
-				t.Errorf("%s: no key on grid %d", tt.name, g)
-			}
-			if (a[g] == b[g]) != tt.want[g] {
-				t.Errorf("%s: grid %d shares the key: %v, want %v", tt.name, g, a[g] == b[g], tt.want[g])
-			}
-		}
-	}
-	for _, r := range []pseudo.Record{
+	}, []pseudo.Record{
 		{SurnamePhonetic: 9, DOBMonth: [2]pseudo.Token{10, 20}},
 		{ForenamePhonetic: 7, DOBMonth: [2]pseudo.Token{10, 20}},
 		{ForenamePhonetic: 7, SurnamePhonetic: 9, DOBWithinYear: [2]pseudo.Token{10, 20}},
-	} {
-		if k := key(r); k != [2]uint64{} {
-			t.Errorf("%+v has keys %v", r, k)
-		}
-	}
+	})
 }
 
 // TestOneNameInMonth checks the probe rules for records that lack a name:
