@@ -23,7 +23,6 @@ import (
 	"github.com/datamatch/datamatch/internal/linkage"
 	"github.com/datamatch/datamatch/internal/load"
 	"github.com/datamatch/datamatch/internal/minimise"
-	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
 	"github.com/datamatch/datamatch/internal/review"
@@ -462,11 +461,8 @@ func unreadTenants(rep *load.Report) map[string]bool {
 	}
 	var refs map[string]bool
 	for _, q := range rep.Quarantine {
-		ref := strings.TrimSpace(q.TenancyRef)
-		if ref == "" {
-			continue
-		}
-		if role, ok := normalize.TenancyRole(q.TenancyRole); ok && role == detect.RoleHousehold {
+		ref, ok := detect.TenantOf(q.TenancyRef, q.TenancyRole)
+		if !ok {
 			continue
 		}
 		if refs == nil {

@@ -236,9 +236,10 @@ func soundsInMonth(r *pseudo.Record, keys []uint64) {
 }
 
 // oneNameInMonth returns a probe rule for the records that lack one of
-// their names (probe): it gives a record two keys, the name it has (name)
-// with each of the two within-a-month windows of its date of birth (see
-// pseudo.WindowMonth). Such a record meets no pair on a full-name key,
+// their names (probe): it keys every record's other name (name) with each
+// of the two within-a-month windows of its date of birth (see
+// pseudo.WindowMonth), and joins only pairs in which one record is a
+// probe. Such a record meets no pair on a full-name key,
 // nor, its names' filters holding one name where its pair's hold two, on
 // names-lsh; with this rule it meets the records that share its one name
 // and were born within about a month of it. Blocks of more than

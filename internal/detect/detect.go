@@ -182,6 +182,16 @@ const (
 	RoleHousehold = "household"
 )
 
+// TenantOf returns the tenancy reference (trimmed) of a row with tenancy
+// reference ref and role role, and whether the row is one of that
+// tenancy's tenants: it has a reference, and a role that is not a
+// household member's (a row with no role, or an unknown one, is taken as
+// a tenant's).
+func TenantOf(ref, role string) (string, bool) {
+	ref = strings.TrimSpace(ref)
+	return ref, ref != "" && normRole(role) != RoleHousehold
+}
+
 // normRole returns a tenancy role in lower case without surrounding space.
 func normRole(s string) string {
 	// Records from the loader carry canonical roles already; a partner's

@@ -106,8 +106,8 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 	}
 	best := map[death]*pair.Match{}
 	err := s.eachProbable(l.Matches, t, func(m *pair.Match, sr, pr *pseudo.Record) error {
-		ref := strings.TrimSpace(sr.TenancyRef)
-		if ref == "" || normRole(sr.TenancyRole) == RoleHousehold {
+		ref, ok := TenantOf(sr.TenancyRef, sr.TenancyRole)
+		if !ok {
 			return nil
 		}
 		k := death{s.partnerIndex(m), ref}
@@ -122,11 +122,8 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 	// outmatched reports whether m's register entry matches another tenant
 	// of m's tenancy better.
 	outmatched := func(m *pair.Match, sr *pseudo.Record) bool {
-		ref := strings.TrimSpace(sr.TenancyRef)
-		if ref == "" || normRole(sr.TenancyRole) == RoleHousehold {
-			return false
-		}
-		return best[death{s.partnerIndex(m), ref}] != m
+		ref, ok := TenantOf(sr.TenancyRef, sr.TenancyRole)
+		return ok && best[death{s.partnerIndex(m), ref}] != m
 	}
 
 	// Our records that the register says have died, and their tenancies.
@@ -154,9 +151,10 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 			tenantsFound = true
 			for j := range s.subject.Records {
 				r := &s.subject.Records[j]
-				key := strings.TrimSpace(r.TenancyRef)
-				if ts, ok := deadRefs[key]; ok && normRole(r.TenancyRole) != RoleHousehold {
-					deadRefs[key] = append(ts, int32(j))
+				if key, tenant := TenantOf(r.TenancyRef, r.TenancyRole); tenant {
+					if ts, ok := deadRefs[key]; ok {
+						deadRefs[key] = append(ts, int32(j))
+					}
 				}
 			}
 		}
@@ -192,7 +190,8 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 		}
 		si := s.subjectIndex(m)
 		survivor := false
-		if ref := strings.TrimSpace(sr.TenancyRef); ref != "" {
+		ref := strings.TrimSpace(sr.TenancyRef)
+		if ref != "" {
 			for _, j := range tenantsOf(ref) {
 				o := &s.subject.Records[j]
 				if j != si && !dead[j] && (o.TenancyEnd.IsZero() || !o.TenancyEnd.Before(dod)) && !o.TenancyStart.After(dod) {
@@ -205,7 +204,7 @@ func TenancyAfterDeath(l *Linkage, p Params) (Findings, error) {
 			f.Successions++
 			return nil
 		}
-		if s.subject.UnreadTenants[strings.TrimSpace(sr.TenancyRef)] {
+		if s.subject.UnreadTenants[ref] {
 			f.Incomplete++
 			return nil
 		}
