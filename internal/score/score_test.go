@@ -255,7 +255,9 @@ func TestTermAdjustments(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := 0.01
-	want := []float64{math.Log2(u / (4.0 / 8)), math.Log2(u / (4.0 / 8)), math.Log2(u / (1.0 / 8)), 0, math.Log2(u / (3.0 / 8))}
+	// Value 6 is held by one record only: no negative adjustment (see
+	// TestTermAdjustmentsPairValue).
+	want := []float64{math.Log2(u / (4.0 / 8)), math.Log2(u / (4.0 / 8)), 0, 0, math.Log2(u / (3.0 / 8))}
 	for i, w := range want {
 		if math.Abs(float64(adj.Left[i])-w) > 1e-5 {
 			t.Errorf("record %d: adjustment %v, want %v", i, adj.Left[i], w)
@@ -267,12 +269,12 @@ func TestTermAdjustments(t *testing.T) {
 	}
 	exact := compare.Vector(0).With(1, 2)
 	// With the adjustment, an exact match weighs log2(m/p).
-	if got, want := s.Weight(2, exact)-s.Prior(), math.Log2(0.9/(1.0/8)); math.Abs(got-want) > 1e-5 {
+	if got, want := s.Weight(4, exact)-s.Prior(), math.Log2(0.9/(3.0/8)); math.Abs(got-want) > 1e-5 {
 		t.Errorf("adjusted exact weight %v, want %v", got, want)
 	}
 	// Other levels are not adjusted.
 	close := exact.With(0, 1)
-	if s.Weight(2, close) != s.PatternWeight(close) {
+	if s.Weight(4, close) != s.PatternWeight(close) {
 		t.Error("a non-exact level was adjusted")
 	}
 	if _, err := tc.Adjustments(m, 1, c); err == nil {
@@ -283,6 +285,46 @@ func TestTermAdjustments(t *testing.T) {
 	other.Name = "b"
 	if _, err := tc.Adjustments(m, 0, other); err == nil {
 		t.Error("counts of comparison a accepted for comparison b")
+	}
+}
+
+// TestTermAdjustmentsPairValue checks the adjustment of values that only
+// the two records of a pair hold. For a name-like field (u above 2/n) a
+// rare value weighs more, as for any value; for an identifier-like field
+// (u below 2/n, no two people sharing a value) the count cannot tell the
+// value rarer than the pair's own share, and the model's u stands, while
+// a value three records hold is still weighed down.
+func TestTermAdjustmentsPairValue(t *testing.T) {
+	left := make([]pseudo.Record, 1000)
+	for i := range left {
+		left[i].Surname = pseudo.Token(i + 1)
+	}
+	left[1].Surname = left[0].Surname // value 1: two records
+	left[3].Surname = left[2].Surname // value 3: three records
+	left[4].Surname = left[2].Surname
+	c := compare.Comparison{Name: "a", Levels: []string{"exact", "close", "else", "null"},
+		Term: func(r *pseudo.Record) pseudo.Token { return r.Surname }}
+	tc := CountTerms(c, left, nil)
+	for _, tt := range []struct {
+		name       string
+		u          float64
+		two, three float64 // adjustments of values held by two and three records
+	}{
+		{"name-like", 0.01, math.Log2(0.01 / (2.0 / 1000)), math.Log2(0.01 / (3.0 / 1000))},
+		{"identifier-like", 1e-6, 0, math.Log2(1e-6 / (3.0 / 1000))},
+	} {
+		m := testModel()
+		m.Fields[0].Levels[0].U = tt.u
+		adj, err := tc.Adjustments(m, 0, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := float64(adj.Left[0]); math.Abs(got-tt.two) > 1e-4 {
+			t.Errorf("%s: value held by two records: %v, want %v", tt.name, got, tt.two)
+		}
+		if got := float64(adj.Left[2]); math.Abs(got-tt.three) > 1e-4 {
+			t.Errorf("%s: value held by three records: %v, want %v", tt.name, got, tt.three)
+		}
 	}
 }
 
