@@ -69,9 +69,17 @@ func NINumber(s string) (core string, st NIStatus) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if isSpaceOrDash(r) {
+			switch {
+			case isSpaceOrDash(r):
 				changed = true
-			} else {
+			case r == utf8.RuneError && size == 1:
+				// A byte that is not UTF-8 becomes U+FFFD: kept raw, it
+				// could join the bytes around a dropped space into a new
+				// character (a space, even), and cleaning the core again
+				// would change it.
+				clean = utf8.AppendRune(clean, utf8.RuneError)
+				changed = true
+			default:
 				clean = append(clean, s[i:i+size]...)
 			}
 			i += size
