@@ -40,6 +40,9 @@ func TestParse(t *testing.T) {
 		{USSlash, "03/04/1999", "1999-03-04", true},
 		{USSlash, "13/04/1999", "", false},
 		{DayMonth, "3 Apr 1999", "1999-04-03", true},
+		{DayMonth, "31 Apr 1999", "", false},
+		{DayMonth, "1 Apr 0000", "", false}, // year 0: refused, as ISO's is
+		{ISO, "0000-04-01", "", false},
 		{ISO, "", "", false},
 		{Layout("nonsense"), "1999-01-01", "", false},
 	}

@@ -55,9 +55,13 @@ func Parse(l Layout, s string) (Date, error) {
 	case USSlash:
 		m, d, y, ok = dmy(s, '/')
 	case DayMonth:
+		// time.Parse reads the layout but takes years from 0 to 9999; the
+		// check below refuses year 0, as for the other layouts.
 		t, err := time.Parse("2 Jan 2006", s)
 		if err == nil {
-			return FromTime(t), nil
+			var mm time.Month
+			y, mm, d = t.Date()
+			m, ok = int(mm), true
 		}
 	default:
 		return Date{}, fmt.Errorf("date: unsupported layout %q", string(l))
