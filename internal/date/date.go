@@ -38,7 +38,8 @@ func MustOf(year int, month time.Month, day int) Date {
 	return d
 }
 
-// FromTime returns the calendar date of t in t's location.
+// FromTime returns the calendar date of t in t's location. It panics if
+// t's year is outside 1 to 9999; a time read from data goes through Of.
 func FromTime(t time.Time) Date {
 	y, m, d := t.Date()
 	return MustOf(y, m, d)
