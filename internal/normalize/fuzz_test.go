@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -15,6 +16,7 @@ var seeds = []string{
 	"Jane.Doe@Example.org", "a@b@c", "Flat 3, 12 High St", "12 a St Marys Rd", "no no 5",
 	"Church St, St Albans", "Dr Johnsons Ho", "Gr Flr Flat, 1 Oak Gr", "1st Floor Flat 2",
 	"\u00a0\u2013\u2019", "12\u00a0345", "Ol·la", "x", "XX", "000",
+	"van der Berg", "de la Cruz-Garcia", "Smith-Smith",
 }
 
 func FuzzName(f *testing.F) {
@@ -40,7 +42,25 @@ func FuzzName(f *testing.F) {
 		if HasName(s) != (n != "") {
 			t.Fatalf("HasName(%q) = %v, Name = %q", s, HasName(s), n)
 		}
+		checkSurnameParts(t, n)
 	})
+}
+
+// checkSurnameParts checks SurnameParts' promises on a canonical name n:
+// each part is one of n's words and no particle, the two differ, there is
+// a last part only if there is a first, and a name of one word has none.
+func checkSurnameParts(t *testing.T, n string) {
+	t.Helper()
+	first, last := SurnameParts(n)
+	words := strings.Fields(n)
+	for _, p := range []string{first, last} {
+		if p != "" && (!slices.Contains(words, p) || len(p) < 2 || surnameParticles[p]) {
+			t.Fatalf("SurnameParts(%q) = %q, %q: %q is not a part", n, first, last, p)
+		}
+	}
+	if (first == "" && last != "") || (first != "" && first == last) || (len(words) < 2 && first != "") {
+		t.Fatalf("SurnameParts(%q) = %q, %q", n, first, last)
+	}
 }
 
 func FuzzAddress(f *testing.F) {

@@ -120,3 +120,43 @@ func NameTokens(s string) []string {
 	}
 	return strings.Split(n, " ")
 }
+
+// surnameParticles are the words of a compound surname that do not stand
+// alone as a surname: nobiliary and patronymic particles and detached
+// prefixes (van der Berg, de la Cruz, Mac Donald, ap Rhys).
+var surnameParticles = map[string]bool{
+	"ab": true, "al": true, "ap": true, "bin": true, "da": true, "das": true,
+	"de": true, "del": true, "della": true, "den": true, "der": true, "des": true,
+	"di": true, "do": true, "dos": true, "du": true, "el": true, "la": true,
+	"le": true, "mac": true, "mc": true, "ni": true, "nic": true, "san": true,
+	"st": true, "te": true, "ten": true, "ter": true, "van": true, "von": true,
+}
+
+// SurnameParts returns the parts of a compound surname: of the words of
+// the canonical surname n (a value of Name) that can stand alone as a
+// surname, that is, words of two letters or more that are not particles
+// (van, de, la, Mac, ap and the like), the first, and the last that
+// differs from it. People with a
+// double-barrelled or compound surname are often recorded under one part
+// of it, or under its parts in the other order: Smith-Jones as Jones, van
+// der Berg as Berg.
+//
+// SurnameParts returns nothing ("", "") for a surname of one word, and
+// ("berg", "") when one word of several stands alone. It returns first ==
+// "" only when last is "" too.
+func SurnameParts(n string) (first, last string) {
+	if strings.IndexByte(n, ' ') < 0 {
+		return "", ""
+	}
+	for w := range strings.SplitSeq(n, " ") {
+		if len(w) < 2 || surnameParticles[w] {
+			continue
+		}
+		if first == "" {
+			first = w
+		} else if w != first {
+			last = w
+		}
+	}
+	return first, last
+}

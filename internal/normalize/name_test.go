@@ -134,3 +134,30 @@ func TestNameReturnsInput(t *testing.T) {
 		}
 	}
 }
+
+func TestSurnameParts(t *testing.T) {
+	tests := []struct {
+		in          string
+		first, last string
+	}{
+		{"Smith-Jones", "smith", "jones"},
+		{"Smith Jones", "smith", "jones"},
+		{"Bowes-Lyon-Windsor", "bowes", "windsor"},
+		{"Smith", "", ""},
+		{"O'Brien", "", ""},
+		{"O Brien", "brien", ""},
+		{"van der Berg", "berg", ""},
+		{"de la Cruz Garcia", "cruz", "garcia"},
+		{"Mac Donald", "donald", ""},
+		{"Smith-Smith", "smith", ""},
+		{"Jones Smith Jones", "jones", "smith"},
+		{"van de", "", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		first, last := SurnameParts(Name(tt.in))
+		if first != tt.first || last != tt.last {
+			t.Errorf("SurnameParts(Name(%q)) = %q, %q; want %q, %q", tt.in, first, last, tt.first, tt.last)
+		}
+	}
+}
