@@ -41,7 +41,9 @@
 //     person known by that middle name;
 //   - surname (domain name): the words of the normalised surname joined without spaces
 //     ("Smith-Jones", "Smith Jones" → smithjones); surname.phonetic: the
-//     Double Metaphone codes of that;
+//     Double Metaphone codes of that; SurnameParts (domain name): the
+//     parts of a compound surname, normalize.SurnameParts ("Smith-Jones"
+//     → smith, jones; "van der Berg" → berg), null for one word;
 //   - phonetic codes: the primary code in ForenamePhonetic/SurnamePhonetic,
 //     the alternate in ForenamePhonAlt/SurnamePhonAlt, null when it equals
 //     the primary. Both are keyed in one domain, so one record's alternate

@@ -540,6 +540,7 @@ type forenameInfo struct {
 // surnameInfo is everything derived from one raw surname value.
 type surnameInfo struct {
 	tok, phon, phonAlt Token
+	parts              [2]Token
 	filter             NameFilter
 	count              uint16
 	edits              Edits
@@ -598,6 +599,7 @@ func (e *Encoder) encodeNames(st *state, dst *Record, src *person.Record) {
 			st.surnames.put(src.Surname, sn)
 		}
 		dst.Surname, dst.SurnamePhonetic, dst.SurnamePhonAlt = sn.tok, sn.phon, sn.phonAlt
+		dst.SurnameParts = sn.parts
 		dst.SurnameBF, dst.SurnameCount, dst.SurnameEdits = sn.filter, sn.count, sn.edits
 	}
 }
@@ -642,12 +644,20 @@ func (e *Encoder) forename(st *state, raw string) forenameInfo {
 // surname joined without spaces ("Smith-Jones" and "smith jones" are both
 // smithjones).
 func (e *Encoder) surname(st *state, raw string) surnameInfo {
-	joined := strings.ReplaceAll(normalize.Name(raw), " ", "")
+	n := normalize.Name(raw)
+	joined := strings.ReplaceAll(n, " ", "")
 	if joined == "" {
 		return surnameInfo{}
 	}
 	var si surnameInfo
 	si.tok = e.token(st, fSurname, joined)
+	first, last := normalize.SurnameParts(n)
+	if first != "" {
+		si.parts[0] = e.token(st, fSurname, first)
+	}
+	if last != "" {
+		si.parts[1] = e.token(st, fSurname, last)
+	}
 	si.phon, si.phonAlt = e.phonetic(st, fSurnamePhonetic, joined)
 	si.count = e.filters[filterSurname].addWord(si.filter[:], joined)
 	si.edits = e.edits[1].edits(st.blocks, joined)

@@ -158,6 +158,7 @@ func TestDerivations(t *testing.T) {
 		Surname:          refToken(k, "name", "obriensmith"),
 		ForenameInitial:  refToken(k, "forename.initial", "m"),
 		MiddleSurname:    refToken(k, "name", "anne"),
+		SurnameParts:     [2]Token{refToken(k, "name", "obrien"), refToken(k, "name", "smith")},
 		ForenameEdits:    refEdits(k, "forename", "mary"),
 		SurnameEdits:     refEdits(k, "surname", "obriensmith"),
 		NIEdits:          refEdits(k, "ni_number", "HN583192"),

@@ -27,7 +27,7 @@ import (
 // describes the format.
 const (
 	formatName    = "datamatch-pseudonymised-records"
-	formatVersion = 3
+	formatVersion = 4
 
 	metaFormat      = "datamatch.format"
 	metaVersion     = "datamatch.format_version"
@@ -143,6 +143,8 @@ var columns = []column{
 	tokenCol("forename_initial", func(r *Record) *Token { return &r.ForenameInitial }),
 	{name: "forename_is_initial", kind: kindFlag, flag: func(r *Record) *bool { return &r.ForenameIsInitial }},
 	tokenCol("middle_surname", func(r *Record) *Token { return &r.MiddleSurname }),
+	tokenCol("surname_part_0", func(r *Record) *Token { return &r.SurnameParts[0] }),
+	tokenCol("surname_part_1", func(r *Record) *Token { return &r.SurnameParts[1] }),
 	tokenCol("dob", func(r *Record) *Token { return &r.DOB }),
 	tokenCol("dob_year", func(r *Record) *Token { return &r.DOBYear }),
 	tokenCol("dob_month_day", func(r *Record) *Token { return &r.DOBMonthDay }),

@@ -62,8 +62,11 @@ type Record struct {
 	// former or maiden name kept as a middle name, and the Forename of a
 	// record of a person known by that middle name.
 	MiddleSurname Token
-	// ForenameIsInitial reports that the forename is only an initial ("J").
-	ForenameIsInitial bool
+	// SurnameParts are the parts of a compound surname keyed in the name
+	// domain (see normalize.SurnameParts), so that a record under one part
+	// of it, or under its parts in the other order, can be recognised:
+	// Smith-Jones as Jones. Both are null for a surname of one word.
+	SurnameParts [2]Token
 
 	// Date of birth and its parts.
 	DOB          Token
@@ -94,6 +97,9 @@ type Record struct {
 	ForenameCount uint16 // bits set in ForenameBF
 	SurnameCount  uint16
 	AddressCount  uint16
+	// ForenameIsInitial reports that the forename is only an initial
+	// ("J"). It sits here, in the counts' padding, to keep Record small.
+	ForenameIsInitial bool
 	// One-edit neighbourhoods of the forename's first word and of the
 	// joined surname (see Edits).
 	ForenameEdits Edits
