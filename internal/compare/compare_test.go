@@ -179,7 +179,7 @@ func TestForename(t *testing.T) {
 
 func TestSurname(t *testing.T) {
 	c := Surname([]float64{0.8})
-	if want := []string{LevelExact, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelOther, "dice>=0.80", LevelElse, LevelNull}; !slices.Equal(c.Levels, want) {
+	if want := []string{LevelExact, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelPart, LevelOther, "dice>=0.80", LevelElse, LevelNull}; !slices.Equal(c.Levels, want) {
 		t.Fatalf("levels %v, want %v", c.Levels, want)
 	}
 	a := person(1, 2)
@@ -205,6 +205,14 @@ func TestSurname(t *testing.T) {
 			r.SurnamePhonAlt = 70
 			r.SurnameBF, r.SurnameCount = nameFilter(100, 5)
 		}, LevelPhonetic},
+		{"recorded under a compound surname one part of which is the other's", func(r *pseudo.Record) {
+			r.Surname, r.SurnameParts = 8, [2]pseudo.Token{9, 2}
+			r.SurnameBF, r.SurnameCount = nameFilter(100, 5)
+		}, LevelPart},
+		{"a compound surname with no part in common", func(r *pseudo.Record) {
+			r.Surname, r.SurnameParts = 8, [2]pseudo.Token{9, 10}
+			r.SurnameBF, r.SurnameCount = nameFilter(100, 5)
+		}, LevelElse},
 		{"forename given as surname", func(r *pseudo.Record) {
 			r.Forename, r.Surname = 0, 1
 			r.SurnameBF, r.SurnameCount = nameFilter(0, 5)
@@ -226,6 +234,40 @@ func TestSurname(t *testing.T) {
 		tt.edit(&b)
 		if got, want := c.Compare(&a, &b), level(t, c, tt.expect); got != want {
 			t.Errorf("%s: level %q, want %q", tt.name, c.Levels[got], tt.expect)
+		}
+		if x, y := c.Compare(&a, &b), c.Compare(&b, &a); x != y {
+			t.Errorf("%s: not symmetric: %d, %d", tt.name, x, y)
+		}
+	}
+}
+
+// TestSurnameParts compares compound surnames with each other: Smith-Jones
+// (tokens: joined 20, parts 21 and 22) against the same parts in the other
+// order, against one part, and against another compound surname.
+func TestSurnameParts(t *testing.T) {
+	c := Surname(DefaultNameDice)
+	a := person(1, 20)
+	a.SurnameParts = [2]pseudo.Token{21, 22}
+	tests := []struct {
+		name    string
+		surname pseudo.Token
+		parts   [2]pseudo.Token
+		want    string
+	}{
+		{"same", 20, [2]pseudo.Token{21, 22}, LevelExact},
+		{"parts in the other order", 23, [2]pseudo.Token{22, 21}, LevelPart},
+		{"first part alone", 21, [2]pseudo.Token{}, LevelPart},
+		{"last part alone", 22, [2]pseudo.Token{}, LevelPart},
+		{"one part shared with another compound", 24, [2]pseudo.Token{25, 22}, LevelPart},
+		{"another compound", 24, [2]pseudo.Token{25, 26}, LevelElse},
+		{"another single name", 27, [2]pseudo.Token{}, LevelElse},
+	}
+	for _, tt := range tests {
+		b := person(1, tt.surname)
+		b.SurnameParts = tt.parts
+		b.SurnameBF, b.SurnameCount = nameFilter(0, 20) // unlike a's
+		if got, want := c.Compare(&a, &b), level(t, c, tt.want); got != want {
+			t.Errorf("%s: level %q, want %q", tt.name, c.Levels[got], tt.want)
 		}
 		if x, y := c.Compare(&a, &b), c.Compare(&b, &a); x != y {
 			t.Errorf("%s: not symmetric: %d, %d", tt.name, x, y)

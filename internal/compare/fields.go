@@ -17,6 +17,7 @@ const (
 	LevelInitial  = "initial"
 	LevelMiddle   = "middle-name"
 	LevelOther    = "other-field"
+	LevelPart     = "part"
 	LevelElse     = "else"
 	LevelNull     = "null"
 )
@@ -159,7 +160,9 @@ func Forename(dice []float64) Comparison {
 
 // Surname compares surnames. Levels: "exact"; "middle-name" (one
 // record's surname is the other's last middle name: a maiden or former
-// surname kept as a middle name); "one-edit"; "phonetic"; "other-field"
+// surname kept as a middle name); "one-edit"; "phonetic"; "part" (the
+// surnames share a part of a compound surname: Smith-Jones and Jones,
+// Smith-Jones and Jones-Smith; see pseudo.Record.SurnameParts); "other-field"
 // (one record's surname is the other's forename: names entered in the
 // wrong fields, one of them then lost or mistyped); one "dice>=t" level
 // per threshold; "else"; "null" (a surname missing, or forename and
@@ -167,7 +170,7 @@ func Forename(dice []float64) Comparison {
 // as well, the one event would weigh twice).
 func Surname(dice []float64) Comparison {
 	ts := thresholds(dice)
-	levels := []string{LevelExact, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelOther}
+	levels := []string{LevelExact, LevelMiddle, LevelOneEdit, LevelPhonetic, LevelPart, LevelOther}
 	for _, t := range ts {
 		levels = append(levels, DiceLevel(t))
 	}
@@ -189,11 +192,13 @@ func Surname(dice []float64) Comparison {
 				return 2
 			case phonetic(a.SurnamePhonetic, a.SurnamePhonAlt, b.SurnamePhonetic, b.SurnamePhonAlt):
 				return 3
-			case crossed(a, b):
+			case sharePart(a, b):
 				return 4
+			case crossed(a, b):
+				return 5
 			}
 			d := nameDice(&a.SurnameBF, &b.SurnameBF, a.SurnameCount, b.SurnameCount)
-			return 5 + diceBand(d, ts)
+			return 6 + diceBand(d, ts)
 		},
 		Term:      func(r *pseudo.Record) pseudo.Token { return r.Surname },
 		Household: true,
@@ -339,6 +344,21 @@ func noSurname(r *pseudo.Record) bool { return r.Surname == 0 && r.SurnameCount 
 // tokens compare equal.
 func crossed(a, b *pseudo.Record) bool {
 	return eq(a.Forename, b.Surname) || eq(a.Surname, b.Forename)
+}
+
+// sharePart reports whether a's surname or one of its parts is b's
+// surname or one of its parts: one compound surname recorded in part, or
+// its parts in the other order. Surnames of one word have no parts, so
+// that for them it is plain equality.
+func sharePart(a, b *pseudo.Record) bool {
+	as := [3]pseudo.Token{a.Surname, a.SurnameParts[0], a.SurnameParts[1]}
+	bs := [3]pseudo.Token{b.Surname, b.SurnameParts[0], b.SurnameParts[1]}
+	for _, x := range as {
+		if x != 0 && (x == bs[0] || x == bs[1] || x == bs[2]) {
+			return true
+		}
+	}
+	return false
 }
 
 // phonetic reports whether two names share a Double Metaphone code.
