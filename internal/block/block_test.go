@@ -454,6 +454,45 @@ func TestDefaultRulesSeekRecordsWithoutDOB(t *testing.T) {
 	}
 }
 
+// TestWithoutDOBSurnameParts checks that a record with no date of birth
+// under a compound surname (Smith-Jones) meets a record of the same
+// forename under either part of it, or under its parts in the other
+// order, and not a record under another surname.
+func TestWithoutDOBSurnameParts(t *testing.T) {
+	const (
+		john       = pseudo.Token(1)
+		smithJones = pseudo.Token(10)
+		jonesSmith = pseudo.Token(11)
+		smith      = pseudo.Token(12)
+		jones      = pseudo.Token(13)
+		brown      = pseudo.Token(14)
+	)
+	left := []pseudo.Record{
+		{Forename: john, Surname: smithJones, SurnameParts: [2]pseudo.Token{smith, jones}}, // no date of birth
+	}
+	right := []pseudo.Record{
+		{Forename: john, Surname: jones, DOB: 5},
+		{Forename: john, Surname: smith, DOB: 6},
+		{Forename: john, Surname: jonesSmith, SurnameParts: [2]pseudo.Token{jones, smith}, DOB: 7},
+		{Forename: john, Surname: brown, DOB: 8},
+		{Forename: 2, Surname: jones, DOB: 9},
+	}
+	got, _ := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+		return Link(context.Background(), left, right, []Rule{withoutDOB}, Options{}, emit)
+	})
+	want := map[Pair]bool{{0, 0}: true, {0, 1}: true, {0, 2}: true}
+	for p := range want {
+		if !got[p] {
+			t.Errorf("pair %v, sharing a surname part and the forename, not found (got %v)", p, got)
+		}
+	}
+	for p := range got {
+		if !want[p] {
+			t.Errorf("pair %v found, sharing no surname part or not the forename", p)
+		}
+	}
+}
+
 // TestNamesLSHWithoutDOB checks that a record with no date of birth and
 // no postcode meets a record with similar names (the same filters,
 // different name tokens, as after a typing error) through the

@@ -275,14 +275,43 @@ var (
 	partitionsAddress = []func(*pseudo.Record) pseudo.Token{dob}
 )
 
-// withoutDOB seeks records with no date of birth by their full name. A
-// name whose block holds more pairs than probeBlockPairs is too common to
-// be evidence with no date of birth beside it, and is left out.
-var withoutDOB = func() Rule {
-	r := ProbeRule("surname+forename-group-without-dob", noDOB, surname, forenameGroup)
-	r.MaxBlockPairs = probeBlockPairs
-	return r
-}()
+// withoutDOB seeks records with no date of birth by their full name, the
+// surname with the forename group, and also by each part of a compound
+// surname, so that Smith-Jones meets Jones and Jones-Smith (see
+// pseudo.Record.SurnameParts). A name whose block holds more pairs than
+// probeBlockPairs is too common to be evidence with no date of birth
+// beside it, and is left out.
+var withoutDOB = Rule{
+	Name: "surname+forename-group-without-dob", Keys: 3, Probe: noDOB, MaxBlockPairs: probeBlockPairs,
+	Key: surnamePartsKeys,
+}
+
+// surnamePartsKeys gives a record three keys, each its forename group
+// with: its surname; the lower of its surname parts' tokens; the higher.
+// A surname of one word is its own part, in both places, so that it meets
+// a compound surname whichever of the two places its part is in, and
+// parts ordered by token rather than as written meet whatever the order
+// they were written in. Keys are compared column by column, so a part
+// cannot simply be a further key of the surname's column.
+func surnamePartsKeys(r *pseudo.Record, keys []uint64) {
+	keys[0], keys[1], keys[2] = 0, 0, 0
+	g := forenameGroup(r)
+	if g == 0 || r.Surname == 0 {
+		return
+	}
+	lo, hi := r.SurnameParts[0], r.SurnameParts[1]
+	switch {
+	case lo == 0:
+		lo, hi = r.Surname, r.Surname
+	case hi == 0:
+		hi = lo
+	case hi < lo:
+		lo, hi = hi, lo
+	}
+	for i, s := range [3]pseudo.Token{r.Surname, lo, hi} {
+		keys[i] = nonzero(Mix(Mix(17, uint64(s)), uint64(g)))
+	}
+}
 
 // namesLSHWithoutDOB seeks records with no date of birth by their names'
 // Bloom filters, with no partition: names-lsh needs a date of birth or a
