@@ -1,10 +1,14 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +23,7 @@ import (
 	"github.com/datamatch/datamatch/internal/benchdata"
 	"github.com/datamatch/datamatch/internal/block"
 	"github.com/datamatch/datamatch/internal/cluster"
+	"github.com/datamatch/datamatch/internal/compare"
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/key"
 	"github.com/datamatch/datamatch/internal/load"
@@ -430,5 +435,88 @@ func TestFEBRLDedupe(t *testing.T) {
 		if s.atDefault.f1 < 0.95 {
 			t.Errorf("%s: F1 at the default threshold %.4f", tt.file, s.atDefault.f1)
 		}
+	}
+}
+
+// TestFEBRL4CompoundSurnames links FEBRL4 as names and addresses (no date
+// of birth, no NI number) after making the surnames of 30% of its true
+// pairs compound on one side, as UK records often have them: the left
+// record under Smith-Jones and the right under Smith, or the left under
+// Jones-Smith, or the two under the parts in the opposite orders. The
+// surname's "part" level must be learnt, without labels, as evidence, and
+// the changed pairs found. Measured: the level weighs 6.4 bits (m 0.21,
+// u 0.0025); recall among the changed pairs at the default threshold is
+// 0.887, against 0.869–0.874 before surnames had parts, where the Bloom
+// filters' Dice levels alone saw the resemblance; F1 0.961 against 0.959
+// (0.969 with no surname changed).
+func TestFEBRL4CompoundSurnames(t *testing.T) {
+	left, right, truth := readFEBRL4(t)
+	var surnames []string
+	for _, p := range left {
+		if p.Surname != "" {
+			surnames = append(surnames, p.Surname)
+		}
+	}
+	pairs := slices.SortedFunc(maps.Keys(truth), func(a, b [2]int32) int { return cmp.Compare(a[0], b[0]) })
+	rng := rand.New(rand.NewPCG(1, 2))
+	changed := map[[2]int32]bool{}
+	for _, k := range pairs {
+		l, r := &left[k[0]], &right[k[1]]
+		if rng.Float64() >= 0.3 || l.Surname == "" || r.Surname == "" {
+			continue
+		}
+		other := surnames[rng.IntN(len(surnames))]
+		switch rng.IntN(3) {
+		case 0:
+			l.Surname = l.Surname + "-" + other
+		case 1:
+			l.Surname = other + "-" + l.Surname
+		case 2:
+			l.Surname, r.Surname = l.Surname+"-"+other, other+" "+r.Surname
+		}
+		changed[k] = true
+	}
+	for _, side := range [][]person.Record{left, right} {
+		for i := range side {
+			side[i].DOB, side[i].NINumber = date.Date{}, ""
+		}
+	}
+	enc := newEncoder(t)
+	res, err := Link(context.Background(), encode(t, enc, left), encode(t, enc, right), Config{
+		Threshold:   DefaultThreshold,
+		RandomPairs: febrlRandomPairs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, m := range res.Matches {
+		if changed[[2]int32{m.Left, m.Right}] {
+			found++
+		}
+	}
+	q := measure(pairsOf(res.Matches), truth)
+	recall := float64(found) / float64(len(changed))
+	var part *score.Level
+	for i, f := range res.Model.Fields {
+		if f.Name == "surname" {
+			for j := range f.Levels {
+				if f.Levels[j].Name == compare.LevelPart {
+					part = &res.Model.Fields[i].Levels[j]
+				}
+			}
+		}
+	}
+	if part == nil {
+		t.Fatal("the model's surname has no part level")
+	}
+	weight := math.Log2(part.M / part.U)
+	t.Logf("%d pairs changed: recall among them %.4f; part level m %.4f u %.6f (%.1f bits); all pairs: %v",
+		len(changed), recall, part.M, part.U, weight, q)
+	if weight < 4 {
+		t.Errorf("part level weighs %.1f bits, want at least 4", weight)
+	}
+	if recall < 0.87 || q.precision < 0.99 || q.f1 < 0.95 {
+		t.Errorf("recall among changed pairs %.4f, all pairs %v; want recall 0.87, precision 0.99, F1 0.95", recall, q)
 	}
 }
