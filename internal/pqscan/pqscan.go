@@ -1,0 +1,151 @@
+// Package pqscan reads named columns of a Parquet file row by row, as
+// text or as numbers, whatever their physical type: the files it reads
+// (pairs, clusters, ground truth) may come from datamatch or from another
+// tool, with identifiers held as strings or as integers.
+package pqscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+)
+
+// batchRows is the number of rows read at a time.
+const batchRows = 1 << 14
+
+// Row is the current row of a Scan. Its values are valid only during the
+// call that receives it.
+type Row struct {
+	text []func(i int) (string, bool)
+	num  []func(i int) (float64, bool)
+	i    int
+}
+
+// Text returns the value of the scan's column c as text (an integer in
+// decimal), and whether it is present. It returns false for a null and for
+// a column that holds neither text nor integers.
+func (r *Row) Text(c int) (string, bool) {
+	if f := r.text[c]; f != nil {
+		return f(r.i)
+	}
+	return "", false
+}
+
+// Float returns the value of the scan's column c as a number, and whether
+// it is present. It returns false for a null and for a column that holds
+// no numbers.
+func (r *Row) Float(c int) (float64, bool) {
+	if f := r.num[c]; f != nil {
+		return f(r.i)
+	}
+	return 0, false
+}
+
+// Scan reads the columns named cols of the Parquet file at path and calls
+// fn for each row, with the columns in the order of cols. It returns the
+// file's key-value metadata. It stops at the first error fn returns, and
+// reports a missing column by name.
+func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	pf, err := file.NewParquetReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: batchRows}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	meta := map[string]string{}
+	kv := pf.MetaData().KeyValueMetadata()
+	for i, k := range kv.Keys() {
+		meta[k] = kv.Values()[i]
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	idx := make([]int, len(cols))
+	for i, name := range cols {
+		ix := schema.FieldIndices(name)
+		if len(ix) != 1 {
+			return nil, fmt.Errorf("%s: no column %q", path, name)
+		}
+		idx[i] = ix[0]
+	}
+	rr, err := fr.GetRecordReader(ctx, idx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer rr.Release()
+	// The reader returns the columns in file order: find each of cols.
+	order := make([]int, len(cols))
+	for i, name := range cols {
+		order[i] = rr.Schema().FieldIndices(name)[0]
+	}
+	row := Row{text: make([]func(int) (string, bool), len(cols)), num: make([]func(int) (float64, bool), len(cols))}
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec := rr.Record()
+		for i, c := range order {
+			row.text[i], row.num[i] = textOf(rec.Column(c)), numberOf(rec.Column(c))
+		}
+		for row.i = 0; row.i < int(rec.NumRows()); row.i++ {
+			if err := fn(&row); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return meta, nil
+}
+
+// textOf returns an accessor for the values of a as text, or nil if a
+// holds neither text nor integers. The reader decodes dictionary-encoded
+// columns (categories) to plain strings, so no dictionary array is met.
+func textOf(a arrow.Array) func(i int) (string, bool) {
+	switch a := a.(type) {
+	case *array.String:
+		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.LargeString:
+		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.Int64:
+		return func(i int) (string, bool) { return strconv.FormatInt(a.Value(i), 10), a.IsValid(i) }
+	case *array.Int32:
+		return func(i int) (string, bool) { return strconv.FormatInt(int64(a.Value(i)), 10), a.IsValid(i) }
+	}
+	return nil
+}
+
+// numberOf returns an accessor for the values of a as numbers, or nil if
+// a holds no numbers.
+func numberOf(a arrow.Array) func(i int) (float64, bool) {
+	switch a := a.(type) {
+	case *array.Float64:
+		return func(i int) (float64, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.Float32:
+		return func(i int) (float64, bool) { return float64(a.Value(i)), a.IsValid(i) }
+	case *array.Int64:
+		return func(i int) (float64, bool) { return float64(a.Value(i)), a.IsValid(i) }
+	case *array.Int32:
+		return func(i int) (float64, bool) { return float64(a.Value(i)), a.IsValid(i) }
+	}
+	return nil
+}
