@@ -144,7 +144,14 @@ func Link(ctx context.Context, o LinkOptions) (*LinkResult, error) {
 	lrecs, rrecs := res.Left.Records, res.Right.Records
 	g, _ = errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return pair.WriteFile(res.PairsFile, res.Matches,
+		meta := pair.Meta{Task: pair.TaskLink, Threshold: cfg.Threshold}
+		if meta.Threshold == 0 {
+			meta.Threshold = linkage.DefaultThreshold
+		}
+		if o.Dedupe {
+			meta.Task = pair.TaskDedupe
+		}
+		return pair.WriteFile(res.PairsFile, res.Matches, meta,
 			func(i int32) string { return lrecs[i].RecordID },
 			func(i int32) string { return rrecs[i].RecordID })
 	})

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/pqscan"
 )
 
 // WriteFile writes a clustering of n records to a Parquet file at path,
@@ -83,4 +85,30 @@ func write(w io.Writer, of, size []int32, id func(int32) string) error {
 		return fmt.Errorf("clusters: %w", err)
 	}
 	return nil
+}
+
+// ReadFile reads a clusters file written by WriteFile, or any Parquet file
+// with the columns record_id and cluster_id (as text or integers), and
+// returns each record's cluster id by record id. It refuses a record with
+// two rows.
+func ReadFile(ctx context.Context, path string) (map[string]string, error) {
+	of := map[string]string{}
+	row := 0
+	_, err := pqscan.Scan(ctx, path, []string{"record_id", "cluster_id"}, func(r *pqscan.Row) error {
+		row++
+		id, iok := r.Text(0)
+		c, cok := r.Text(1)
+		if !iok || !cok {
+			return fmt.Errorf("%s: row %d: the record id or the cluster id is missing", path, row)
+		}
+		if _, dup := of[id]; dup {
+			return fmt.Errorf("%s: row %d: a record has a second row", path, row)
+		}
+		of[id] = c
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clusters: %w", err)
+	}
+	return of, nil
 }

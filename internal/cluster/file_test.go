@@ -82,6 +82,18 @@ func TestWriteFile(t *testing.T) {
 		if got := readClusters(t, p); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: rows %v, want %v", tt.name, got, tt.want)
 		}
+		of, err := ReadFile(context.Background(), p)
+		if err != nil {
+			t.Fatalf("%s: ReadFile: %v", tt.name, err)
+		}
+		if len(of) != len(tt.want) {
+			t.Errorf("%s: ReadFile: %d records, want %d", tt.name, len(of), len(tt.want))
+		}
+		for _, w := range tt.want {
+			if of[w.record] != w.cluster {
+				t.Errorf("%s: ReadFile: record %s in cluster %q, want %q", tt.name, w.record, of[w.record], w.cluster)
+			}
+		}
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)

@@ -1,8 +1,10 @@
 package pair
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -12,18 +14,42 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/pqscan"
+)
+
+// Meta describes a pairs file: the run that wrote it. It is kept in the
+// file's key-value metadata (datamatch.task, datamatch.threshold).
+type Meta struct {
+	// Task is TaskLink or TaskDedupe; "" in a file that does not say.
+	Task string
+	// Threshold is the match probability below which pairs were not
+	// kept; 0 in a file that does not say.
+	Threshold float64
+}
+
+// Tasks of a run.
+const (
+	TaskLink   = "link"   // left and right are two datasets
+	TaskDedupe = "dedupe" // left and right are records of one dataset
+)
+
+// Metadata keys of a pairs file.
+const (
+	metaTask      = "datamatch.task"
+	metaThreshold = "datamatch.threshold"
 )
 
 // WriteFile writes matches to a Parquet file at path, atomically. Each row
 // holds left_record_id, right_record_id, match_probability and match_weight,
 // then, for every field of the explanation, weight_<field> (its
 // contribution) and level_<field> (the comparison level reached). leftID and
-// rightID give the record ids of an index on each side.
-func WriteFile(path string, matches []Match, leftID, rightID func(int32) string) error {
+// rightID give the record ids of an index on each side; meta is recorded
+// in the file's metadata.
+func WriteFile(path string, matches []Match, meta Meta, leftID, rightID func(int32) string) error {
 	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
 		// Hide the file's Close from the Parquet writer, which closes its
 		// sink: atomicfile syncs and renames it afterwards.
-		return write(struct{ io.Writer }{w}, matches, leftID, rightID)
+		return write(struct{ io.Writer }{w}, matches, meta, leftID, rightID)
 	})
 }
 
@@ -31,7 +57,7 @@ func WriteFile(path string, matches []Match, leftID, rightID func(int32) string)
 // written as one row group.
 const batchRows = 64 << 10
 
-func write(w io.Writer, matches []Match, leftID, rightID func(int32) string) error {
+func write(w io.Writer, matches []Match, meta Meta, leftID, rightID func(int32) string) error {
 	var fields []string
 	if len(matches) > 0 {
 		for _, c := range matches[0].Explanation {
@@ -50,7 +76,15 @@ func write(w io.Writer, matches []Match, leftID, rightID func(int32) string) err
 	for _, f := range fields {
 		sf = append(sf, arrow.Field{Name: "level_" + f, Type: arrow.BinaryTypes.String})
 	}
-	schema := arrow.NewSchema(sf, nil)
+	var keys, values []string
+	if meta.Task != "" {
+		keys, values = append(keys, metaTask), append(values, meta.Task)
+	}
+	if meta.Threshold > 0 {
+		keys, values = append(keys, metaThreshold), append(values, strconv.FormatFloat(meta.Threshold, 'g', -1, 64))
+	}
+	md := arrow.NewMetadata(keys, values)
+	schema := arrow.NewSchema(sf, &md)
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDictionaryDefault(false))
 	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.DefaultWriterProps())
 	if err != nil {
@@ -153,4 +187,44 @@ func reserveText(lids, rids *array.StringBuilder, levels []*array.StringBuilder,
 	for j, b := range levels {
 		b.ReserveData(n[j])
 	}
+}
+
+// Scored is a pair of a pairs file, by record id, with its match
+// probability.
+type Scored struct {
+	Left, Right string
+	Probability float64
+}
+
+// ReadFile reads the pairs of a pairs file written by WriteFile, or of any
+// Parquet file with its columns left_record_id, right_record_id and
+// match_probability (ids as text or integers), and the file's Meta.
+func ReadFile(ctx context.Context, path string) ([]Scored, Meta, error) {
+	var pairs []Scored
+	cols := []string{"left_record_id", "right_record_id", "match_probability"}
+	kv, err := pqscan.Scan(ctx, path, cols, func(r *pqscan.Row) error {
+		l, lok := r.Text(0)
+		rt, rok := r.Text(1)
+		p, pok := r.Float(2)
+		if !lok || !rok || !pok {
+			return fmt.Errorf("%s: row %d: a record id or the match probability is missing", path, len(pairs)+1)
+		}
+		pairs = append(pairs, Scored{Left: l, Right: rt, Probability: p})
+		return nil
+	})
+	if err != nil {
+		return nil, Meta{}, fmt.Errorf("pairs: %w", err)
+	}
+	meta := Meta{Task: kv[metaTask]}
+	if meta.Task != "" && meta.Task != TaskLink && meta.Task != TaskDedupe {
+		return nil, Meta{}, fmt.Errorf("pairs: %s: unknown task %q", path, meta.Task)
+	}
+	if v, ok := kv[metaThreshold]; ok {
+		t, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(t > 0 && t < 1) {
+			return nil, Meta{}, fmt.Errorf("pairs: %s: threshold %q is not a probability", path, v)
+		}
+		meta.Threshold = t
+	}
+	return pairs, meta, nil
 }

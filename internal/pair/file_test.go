@@ -44,7 +44,7 @@ func TestWriteFile(t *testing.T) {
 		return func(i int32) string { return prefix + strconv.Itoa(int(i)) }
 	}
 	p := filepath.Join(t.TempDir(), "pairs.parquet")
-	if err := WriteFile(p, matches, id("L"), id("R")); err != nil {
+	if err := WriteFile(p, matches, Meta{Task: TaskLink, Threshold: 0.5}, id("L"), id("R")); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(p)
@@ -75,7 +75,7 @@ func TestWriteFileRefusesRaggedExplanations(t *testing.T) {
 	}
 	id := func(int32) string { return "x" }
 	p := filepath.Join(t.TempDir(), "pairs.parquet")
-	if err := WriteFile(p, matches, id, id); err == nil {
+	if err := WriteFile(p, matches, Meta{}, id, id); err == nil {
 		t.Fatal("ragged explanations accepted")
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
@@ -108,7 +108,7 @@ func BenchmarkWriteFile(b *testing.B) {
 	id := func(i int32) string { return ids[i] }
 	p := filepath.Join(b.TempDir(), "pairs.parquet")
 	for b.Loop() {
-		if err := WriteFile(p, ms, id, id); err != nil {
+		if err := WriteFile(p, ms, Meta{}, id, id); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -123,7 +123,7 @@ func TestWriteFileRoundTrip(t *testing.T) {
 		return func(i int32) string { return prefix + strconv.Itoa(int(i)) }
 	}
 	p := filepath.Join(t.TempDir(), "pairs.parquet")
-	if err := WriteFile(p, ms, id("L"), id("R")); err != nil {
+	if err := WriteFile(p, ms, Meta{Task: TaskDedupe, Threshold: 0.01}, id("L"), id("R")); err != nil {
 		t.Fatal(err)
 	}
 	tbl, groups := readTable(t, p)
@@ -162,6 +162,37 @@ func TestWriteFileRoundTrip(t *testing.T) {
 		for c, w := range want {
 			if got := value(c, i); got != w {
 				t.Fatalf("row %d column %d = %v, want %v", i, c, got, w)
+			}
+		}
+	}
+}
+
+// TestReadFile reads back what WriteFile wrote: every pair by record id,
+// with its probability, and the run's task and threshold.
+func TestReadFile(t *testing.T) {
+	ms := benchMatches(batchRows + 10)
+	id := func(prefix string) func(int32) string {
+		return func(i int32) string { return prefix + strconv.Itoa(int(i)) }
+	}
+	for _, meta := range []Meta{{Task: TaskDedupe, Threshold: 0.25}, {Task: TaskLink, Threshold: 0.5}, {}} {
+		p := filepath.Join(t.TempDir(), "pairs.parquet")
+		if err := WriteFile(p, ms, meta, id("L"), id("R")); err != nil {
+			t.Fatal(err)
+		}
+		got, gotMeta, err := ReadFile(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotMeta != meta {
+			t.Errorf("meta %+v, want %+v", gotMeta, meta)
+		}
+		if len(got) != len(ms) {
+			t.Fatalf("%d pairs, want %d", len(got), len(ms))
+		}
+		for i, m := range ms {
+			want := Scored{Left: id("L")(m.Left), Right: id("R")(m.Right), Probability: m.Probability}
+			if got[i] != want {
+				t.Fatalf("pair %d: %+v, want %+v", i, got[i], want)
 			}
 		}
 	}
