@@ -244,17 +244,7 @@ func TestLinkEncodedPartner(t *testing.T) {
 func TestLinkDedupeClusters(t *testing.T) {
 	data := febrl4(t)
 	dir := t.TempDir()
-	var all []person.Record
-	for _, side := range []string{"left", "right"} {
-		recs, _, err := load.ReadAll(context.Background(), load.Source{Name: side, Path: filepath.Join(data, side+".parquet"), Role: person.RolePeople}, load.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, recs...)
-	}
-	if err := load.Write(filepath.Join(dir, "people.parquet"), all); err != nil {
-		t.Fatal(err)
-	}
+	all := febrl4AsOne(t, data, filepath.Join(dir, "people.parquet"))
 	out, errs, code := exe(t, dir, "--quiet", "link", "--dedupe", "--left", "people.parquet", "--out", "dedupe")
 	if code != exitOK {
 		t.Fatalf("link --dedupe: exit %d: %s", code, errs)
@@ -402,4 +392,23 @@ func TestLinkMapped(t *testing.T) {
 		"--right-map", maps["other_landlord"], "--out", "x"); code != exitUsage || !strings.Contains(errs, "right") {
 		t.Errorf("a right mapping without a right dataset: exit %d, stderr %q", code, errs)
 	}
+}
+
+// febrl4AsOne writes FEBRL4's two files, in the folder data, as one
+// canonical file at path (a deduplication of 10,000 records, 5,000 true
+// pairs), and returns its records.
+func febrl4AsOne(t *testing.T, data, path string) []person.Record {
+	t.Helper()
+	var all []person.Record
+	for _, side := range []string{"left", "right"} {
+		recs, _, err := load.ReadAll(context.Background(), load.Source{Name: side, Path: filepath.Join(data, side+".parquet"), Role: person.RolePeople}, load.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, recs...)
+	}
+	if err := load.Write(path, all); err != nil {
+		t.Fatal(err)
+	}
+	return all
 }
