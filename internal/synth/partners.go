@@ -547,7 +547,9 @@ func (g *gen) fillCouncilTax(c *chunk, target int) {
 	r := g.r
 	for len(c.recs[dsCouncilTax]) < target {
 		lead := g.stranger(18, 95)
-		start := g.startBefore(g.today, addYears(lead.dob, 18), 8)
+		// No liability starts before council tax began, nor ends before
+		// it: an end drawn after an earlier start could.
+		start := later(g.startBefore(g.today, addYears(lead.dob, 18), 8), councilTaxFrom)
 		parties := []*human{lead}
 		if len(c.recs[dsCouncilTax])+1 < target && r.Float64() < 0.45 {
 			if p := g.partnerOf(lead, start); p != nil {
