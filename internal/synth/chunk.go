@@ -74,7 +74,11 @@ type gen struct {
 	ni    niAllocator
 	today date.Date
 	r     *rand.Rand
-	relet []*tenancy // recent current tenancies whose homes former tenancies may have left
+	// compound draws what concerns compound surnames (see family), from
+	// a stream of its own, so that adding them left every other value of
+	// a seed's data as it was.
+	compound *rand.Rand
+	relet    []*tenancy // recent current tenancies whose homes former tenancies may have left
 
 	nextPID        int64
 	nextGroup      int64
@@ -125,6 +129,7 @@ type chunk struct {
 // buildChunk generates chunk k, holding rows rows of the landlord's export.
 func (g *gen) buildChunk(k, rows int) *chunk {
 	g.r = rand.New(rand.NewPCG(uint64(g.cfg.Seed), uint64(k)*0x9e3779b97f4a7c15+0x5eed))
+	g.compound = rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0de, uint64(k)*0x9e3779b97f4a7c15+0xd0b1e))
 	r := g.r
 	c := &chunk{index: k}
 	n := 0

@@ -51,14 +51,17 @@ type Noise struct {
 	// FoldAccents is the chance that a partner writes a name with
 	// diacritics in plain ASCII (Wiśniewska as Wisniewska).
 	FoldAccents float64
+	// CompoundPart is the chance that a compound surname is written as
+	// one of its parts (Smith-Jones as Jones).
+	CompoundPart float64
 }
 
 // DefaultNoise returns the noise applied when Config.Noise is nil: typo
 // 0.06 (per name), nickname 0.10, married name 0.12 (maiden name kept as a
 // middle name 0.30), middle names dropped 0.50, day and month swapped 0.03,
 // day mistyped 0.02, date of birth missing 0.05, NI number missing 0.25,
-// address reformatted 0.30, deceased's last address elsewhere 0.15, and
-// diacritics folded 0.60.
+// address reformatted 0.30, deceased's last address elsewhere 0.15,
+// diacritics folded 0.60, and a compound surname written as one part 0.30.
 func DefaultNoise() Noise {
 	return Noise{
 		Typo:            0.06,
@@ -73,6 +76,7 @@ func DefaultNoise() Noise {
 		AddressReformat: 0.30,
 		Moved:           0.15,
 		FoldAccents:     0.60,
+		CompoundPart:    0.30,
 	}
 }
 

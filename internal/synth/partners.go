@@ -520,7 +520,7 @@ func (g *gen) fillDeceased(c *chunk, target int) {
 			sex = 'F'
 		}
 		dob := addYears(dod, -age).AddDays(-r.IntN(365))
-		h := g.newHuman(grp, sex, dob, g.t.familyName(r, grp).forSex(sex))
+		h := g.newHuman(grp, sex, dob, g.family(grp).forSex(sex))
 		o := ownerPrivate
 		if r.Float64() < 0.3 {
 			o = ownerOther

@@ -448,3 +448,49 @@ func TestLatin1Byte(t *testing.T) {
 		}
 	}
 }
+
+// TestCompoundSurnames checks that a few British families, and no others,
+// have a double-barrelled surname of two different family names, and that
+// copies of a person in other records hold one part of it at the rate
+// Noise.CompoundPart says.
+func TestCompoundSurnames(t *testing.T) {
+	tb, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen{t: tb, noise: DefaultNoise(), today: DefaultToday, r: rand.New(rand.NewPCG(3, 4)), compound: rand.New(rand.NewPCG(5, 6))}
+	const draws = 50_000
+	compound := 0
+	for range draws {
+		f := g.family(groupGB)
+		first, last, ok := strings.Cut(f.male, "-")
+		if !ok {
+			continue
+		}
+		compound++
+		if first == last || first == "" || last == "" || strings.Count(f.female, "-") != 1 {
+			t.Fatalf("family %+v", f)
+		}
+	}
+	if share := float64(compound) / draws; share < compoundSurname/2 || share > compoundSurname*2 {
+		t.Errorf("%.4f of British families have a compound surname, want about %.2f", share, compoundSurname)
+	}
+	for range draws / 10 {
+		if f := g.family(groupSA); strings.Contains(f.male, "-") {
+			t.Fatalf("South Asian family %+v has a compound surname", f)
+		}
+	}
+
+	h := &human{forename: "Jane", surname: "Smith-Jones", sex: 'F', dob: date.MustOf(1950, 1, 2), ni: "JG103759A"}
+	g.noise = Noise{CompoundPart: DefaultNoise().CompoundPart}
+	parts := map[string]int{}
+	for range draws / 10 {
+		parts[g.noisyCopy(h, copyOtherLandlord).surname]++
+	}
+	if len(parts) != 3 || parts["Smith"] == 0 || parts["Jones"] == 0 {
+		t.Fatalf("copies of Smith-Jones are written %v", parts)
+	}
+	if share := 1 - float64(parts["Smith-Jones"])/(draws/10); share < g.noise.CompoundPart-0.03 || share > g.noise.CompoundPart+0.03 {
+		t.Errorf("%.3f of copies hold one part, want %.2f", share, g.noise.CompoundPart)
+	}
+}

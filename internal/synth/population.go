@@ -3,6 +3,7 @@ package synth
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/datamatch/datamatch/internal/date"
@@ -115,6 +116,7 @@ const (
 	relativeShare     = 0.08 // households of three or more with an adult relative
 	sameSexShare      = 0.03
 	sharedSurname     = 0.70 // couples sharing a surname
+	compoundSurname   = 0.02 // British families with a double-barrelled surname
 	tenantNIShare     = 0.96 // adults in the export with an NI number
 	tenantPhoneShare  = 0.80
 	memberPhoneShare  = 0.30
@@ -337,6 +339,22 @@ func (g *gen) setSpecial(h *human, tenant bool) {
 	}
 }
 
+// family draws a family surname of group grp. A few British families have
+// a double-barrelled surname, two family names joined by a hyphen
+// (Smith-Jones), which other records often hold in part (see
+// Noise.CompoundPart).
+func (g *gen) family(grp group) surname {
+	f := g.t.familyName(g.r, grp)
+	if grp != groupGB || g.compound.Float64() >= compoundSurname {
+		return f
+	}
+	o := g.t.familyName(g.compound, grp)
+	if o.male == f.male || strings.Contains(f.male, "-") || strings.Contains(o.male, "-") {
+		return f // the table holds a few compound names already
+	}
+	return surname{male: f.male + "-" + o.male, female: f.female + "-" + o.female}
+}
+
 // partnerSurname decides the surname of a woman marrying into family name
 // fam, for group grp: her husband's name (in its female form), or for some
 // South Asian women a name held only by women.
@@ -361,7 +379,7 @@ func (g *gen) newTenancy(former bool, maxSize int) *tenancy {
 		age = max(age, 22)
 	}
 	t := &tenancy{}
-	fam := g.t.familyName(r, grp)
+	fam := g.family(grp)
 
 	// The lead tenant and, for couples, the partner.
 	couple := n >= 2 && r.Float64() < coupleShare
@@ -404,7 +422,7 @@ func (g *gen) newTenancy(former bool, maxSize int) *tenancy {
 		page := max(18, age+int(math.Round(r.NormFloat64()*4)))
 		p := g.newHuman(grp, psex, g.dobForAge(page), "")
 		shared = psex != leadSex && r.Float64() < sharedSurname
-		pf := g.t.familyName(r, grp)
+		pf := g.family(grp)
 		switch {
 		case shared && psex == 'F':
 			p.surname = g.partnerSurname(grp, leadFam)
@@ -444,7 +462,7 @@ func (g *gen) newTenancy(former bool, maxSize int) *tenancy {
 	case father != nil && (shared || mother == nil || r.IntN(2) == 0):
 		childFam = *fatherFam
 	case father == nil && mother != nil && r.Float64() < 0.4:
-		childFam = g.t.familyName(r, grp)
+		childFam = g.family(grp)
 	case motherFam != nil:
 		childFam = *motherFam
 	default:
@@ -628,6 +646,12 @@ func (g *gen) noisyCopy(h *human, k copyKind) *human {
 	if r.Float64() < n.Typo {
 		c.surname = typo(r, c.surname)
 	}
+	if first, last, ok := strings.Cut(c.surname, "-"); ok && g.compound.Float64() < n.CompoundPart {
+		c.surname = first
+		if g.compound.IntN(2) == 0 {
+			c.surname = last
+		}
+	}
 	age := ageAt(h.dob, g.today)
 	if k != copyDeceased && c.sex == 'F' && age >= 18 && age <= 60 && r.Float64() < n.MarriedName {
 		g.marry(&c)
@@ -699,7 +723,7 @@ func (g *gen) strangerOf(grp group, minAge, maxAge int) *human {
 		}
 	}
 	if h.surname == "" {
-		h.surname = g.t.familyName(r, grp).forSex(sex)
+		h.surname = g.family(grp).forSex(sex)
 	}
 	g.setTitle(h, sex == 'F' && r.IntN(2) == 0)
 	g.setContact(h, 0.7, 0.5)
