@@ -73,23 +73,12 @@ func init() {
 				if err != nil {
 					return err
 				}
-				floor := meta.Threshold
-				if floor == 0 {
-					// The file does not say: its least probability is
-					// the lowest threshold it surely holds every pair at.
-					floor = 1
-					for _, p := range pairs {
-						floor = min(floor, p.Probability)
-					}
-				}
+				floor := evaluate.Floor(pairs, meta.Threshold)
+				sweep := evaluate.Sweep(pairs, truth, evaluate.Thresholds(floor))
+				best := qualityOf(evaluate.Best(sweep))
 				r := evaluation{
 					Pairs: *pairsFile, Task: meta.Task, KeptAt: floor, TruePairs: truth.Total(),
-					Sweep: qualities(evaluate.Sweep(pairs, truth, evaluate.Thresholds(floor))),
-				}
-				for _, q := range r.Sweep {
-					if r.Best == nil || q.F1 > r.Best.F1 {
-						r.Best = &q
-					}
+					Sweep: qualities(sweep), Best: &best,
 				}
 				if *clustersFile != "" {
 					of, err := cluster.ReadFile(ctx, *clustersFile)
@@ -100,11 +89,7 @@ func init() {
 					if err != nil {
 						return err
 					}
-					people := map[string]bool{}
-					for _, c := range of {
-						people[c] = true
-					}
-					r.Clusters = &clusterQuality{File: *clustersFile, People: len(people), quality: qualityOf(q)}
+					r.Clusters = &clusterQuality{File: *clustersFile, People: evaluate.People(of), quality: qualityOf(q)}
 				}
 				if *asJSON {
 					enc := json.NewEncoder(e.stdout)

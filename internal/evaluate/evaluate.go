@@ -207,6 +207,42 @@ func Thresholds(floor float64) []float64 {
 	return ts
 }
 
+// Floor returns the lowest threshold at which a pairs file surely holds
+// every pair: the threshold the file says its pairs were kept at, or, for
+// a file that does not say (kept 0), its least match probability.
+func Floor(pairs []pair.Scored, kept float64) float64 {
+	if kept > 0 {
+		return kept
+	}
+	floor := 1.0
+	for _, p := range pairs {
+		floor = min(floor, p.Probability)
+	}
+	return floor
+}
+
+// Best returns the quality of qs with the highest F1, the first of equals;
+// the zero Quality if qs is empty.
+func Best(qs []Quality) Quality {
+	var best Quality
+	for i, q := range qs {
+		if i == 0 || q.F1() > best.F1() {
+			best = q
+		}
+	}
+	return best
+}
+
+// People returns the number of people a clustering finds: its distinct
+// cluster ids.
+func People(of map[string]string) int {
+	ids := map[string]struct{}{}
+	for _, c := range of {
+		ids[c] = struct{}{}
+	}
+	return len(ids)
+}
+
 // Sweep measures pairs against t at each threshold of thresholds: a pair
 // is counted at a threshold if its match probability is at least that.
 // A pair listed twice, in either order for a deduplication, counts once.

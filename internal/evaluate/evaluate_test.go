@@ -189,3 +189,27 @@ func TestClusters(t *testing.T) {
 		t.Error("a link's truth accepted for clusters")
 	}
 }
+
+func TestFloorBestPeople(t *testing.T) {
+	pairs := []pair.Scored{{Probability: 0.7}, {Probability: 0.3}, {Probability: 0.9}}
+	if got := Floor(pairs, 0.25); got != 0.25 {
+		t.Errorf("Floor with a kept threshold = %v, want 0.25", got)
+	}
+	if got := Floor(pairs, 0); got != 0.3 {
+		t.Errorf("Floor of a file that does not say = %v, want 0.3", got)
+	}
+	qs := []Quality{
+		{Threshold: 0.5, Pairs: 10, True: 8, Total: 10},
+		{Threshold: 0.7, Pairs: 9, True: 9, Total: 10},
+		{Threshold: 0.9, Pairs: 9, True: 9, Total: 10},
+	}
+	if got := Best(qs); got != qs[1] {
+		t.Errorf("Best = %+v, want %+v", got, qs[1])
+	}
+	if got := Best(nil); got != (Quality{}) {
+		t.Errorf("Best(nil) = %+v", got)
+	}
+	if got := People(map[string]string{"a": "a", "b": "a", "c": "c"}); got != 2 {
+		t.Errorf("People = %d, want 2", got)
+	}
+}
