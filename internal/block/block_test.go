@@ -454,10 +454,13 @@ func TestDefaultRulesSeekRecordsWithoutDOB(t *testing.T) {
 	}
 }
 
-// TestWithoutDOBSurnameParts checks that a record with no date of birth
-// under a compound surname (Smith-Jones) meets a record of the same
-// forename under either part of it, or under its parts in the other
-// order, and not a record under another surname.
+// TestWithoutDOBSurnameParts checks the rules for compound surnames: a
+// record with no date of birth under a compound surname (Smith-Jones)
+// meets a record of the same forename under either part of it, or under
+// its parts in the other order; a record with no date of birth under one
+// part meets a record under the compound surname; records that share no
+// part or not the forename do not meet, nor do records of one-word
+// surnames that both have a date of birth.
 func TestWithoutDOBSurnameParts(t *testing.T) {
 	const (
 		john       = pseudo.Token(1)
@@ -467,28 +470,49 @@ func TestWithoutDOBSurnameParts(t *testing.T) {
 		jones      = pseudo.Token(13)
 		brown      = pseudo.Token(14)
 	)
+	parts := [2]pseudo.Token{smith, jones}
 	left := []pseudo.Record{
-		{Forename: john, Surname: smithJones, SurnameParts: [2]pseudo.Token{smith, jones}}, // no date of birth
+		{Forename: john, Surname: smithJones, SurnameParts: parts},         // 0: no date of birth
+		{Forename: john, Surname: smithJones, SurnameParts: parts, DOB: 3}, // 1
+		{Forename: john, Surname: jones, DOB: 4},                           // 2
 	}
 	right := []pseudo.Record{
-		{Forename: john, Surname: jones, DOB: 5},
-		{Forename: john, Surname: smith, DOB: 6},
-		{Forename: john, Surname: jonesSmith, SurnameParts: [2]pseudo.Token{jones, smith}, DOB: 7},
-		{Forename: john, Surname: brown, DOB: 8},
-		{Forename: 2, Surname: jones, DOB: 9},
+		{Forename: john, Surname: jones, DOB: 5},                                                   // 0
+		{Forename: john, Surname: smith, DOB: 6},                                                   // 1
+		{Forename: john, Surname: jonesSmith, SurnameParts: [2]pseudo.Token{jones, smith}, DOB: 7}, // 2
+		{Forename: john, Surname: brown, DOB: 8},                                                   // 3
+		{Forename: 2, Surname: jones, DOB: 9},                                                      // 4
+		{Forename: john, Surname: smith},                                                           // 5: no date of birth
 	}
+	rules := []Rule{withoutDOB, partsWithoutDOB, partsOfDated}
 	got, _ := collect(t, func(emit func([]Pair) error) (*Stats, error) {
-		return Link(context.Background(), left, right, []Rule{withoutDOB}, Options{}, emit)
+		return Link(context.Background(), left, right, rules, Options{}, emit)
 	})
-	want := map[Pair]bool{{0, 0}: true, {0, 1}: true, {0, 2}: true}
+	want := map[Pair]bool{
+		{0, 0}: true, {0, 1}: true, {0, 2}: true, {0, 5}: true, // the compound without a date of birth
+		{1, 5}: true, // the compound with one, and a part without
+		// Two compound surnames with dates of birth sharing a part meet
+		// too: both are probes of partsOfDated. Such pairs are few.
+		{1, 2}: true,
+	}
 	for p := range want {
 		if !got[p] {
-			t.Errorf("pair %v, sharing a surname part and the forename, not found (got %v)", p, got)
+			t.Errorf("pair %v not found (found %v)", p, got)
 		}
 	}
 	for p := range got {
 		if !want[p] {
-			t.Errorf("pair %v found, sharing no surname part or not the forename", p)
+			t.Errorf("pair %v found", p)
+		}
+	}
+	// Records of one-word surnames meet on the full name alone: the rules
+	// for parts add no pair of two such records.
+	_, st := collect(t, func(emit func([]Pair) error) (*Stats, error) {
+		return Link(context.Background(), left[2:], right[5:], rules, Options{}, emit)
+	})
+	for _, r := range st.Rules {
+		if r.Name != withoutDOB.Name && r.Generated != 0 {
+			t.Errorf("rule %s generated %d pairs of one-word surnames", r.Name, r.Generated)
 		}
 	}
 }

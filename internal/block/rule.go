@@ -275,26 +275,61 @@ var (
 	partitionsAddress = []func(*pseudo.Record) pseudo.Token{dob}
 )
 
-// withoutDOB seeks records with no date of birth by their full name, the
-// surname with the forename group, and also by each part of a compound
-// surname, so that Smith-Jones meets Jones and Jones-Smith (see
-// pseudo.Record.SurnameParts). A name whose block holds more pairs than
-// probeBlockPairs is too common to be evidence with no date of birth
-// beside it, and is left out.
-var withoutDOB = Rule{
-	Name: "surname+forename-group-without-dob", Keys: 3, Probe: noDOB, MaxBlockPairs: probeBlockPairs,
-	Key: surnamePartsKeys,
-}
+// withoutDOB seeks records with no date of birth by their full name. A
+// name whose block holds more pairs than probeBlockPairs is too common to
+// be evidence with no date of birth beside it, and is left out.
+var withoutDOB = func() Rule {
+	r := ProbeRule("surname+forename-group-without-dob", noDOB, surname, forenameGroup)
+	r.MaxBlockPairs = probeBlockPairs
+	return r
+}()
 
-// surnamePartsKeys gives a record three keys, each its forename group
-// with: its surname; the lower of its surname parts' tokens; the higher.
-// A surname of one word is its own part, in both places, so that it meets
-// a compound surname whichever of the two places its part is in, and
-// parts ordered by token rather than as written meet whatever the order
-// they were written in. Keys are compared column by column, so a part
-// cannot simply be a further key of the surname's column.
-func surnamePartsKeys(r *pseudo.Record, keys []uint64) {
-	keys[0], keys[1], keys[2] = 0, 0, 0
+// Rules for a compound surname recorded in part (Smith-Jones as Jones),
+// or with its parts in the other order, where one record of the pair has
+// no date of birth (withoutDOB's case; with dates of birth, the rules that
+// key them find such pairs). Each keys the parts with the forename group
+// (see partKeys). Between them they join every pair of a record with a
+// compound surname and a record sharing a part of it and the forename
+// group, one of the two lacking a date of birth, and no pair of two
+// records of one-word surnames, which withoutDOB joins already: joining
+// those again in further columns made blocking a fifth slower on a link
+// of a million records a side with no dates of birth on one side.
+var (
+	// partsWithoutDOB: a record with a compound surname and no date of
+	// birth (the probe) meets any record sharing a part.
+	partsWithoutDOB = Rule{
+		Name: "surname-parts-without-dob", Keys: 2, MaxBlockPairs: probeBlockPairs,
+		Probe: func(r *pseudo.Record) bool { return compound(r) && r.DOB == 0 },
+		Key:   partKeys,
+	}
+	// partsOfDated: a record with a compound surname and a date of birth
+	// (the probe) meets the records of one-word surnames with no date of
+	// birth whose surname is a part of it. No other record has a key.
+	partsOfDated = Rule{
+		Name: "surname-parts-to-undated", Keys: 2, MaxBlockPairs: probeBlockPairs,
+		Probe: compound,
+		Key: func(r *pseudo.Record, keys []uint64) {
+			if compound(r) == (r.DOB == 0) {
+				keys[0], keys[1] = 0, 0
+				return
+			}
+			partKeys(r, keys)
+		},
+	}
+)
+
+// compound reports whether r's surname has parts (see
+// pseudo.Record.SurnameParts).
+func compound(r *pseudo.Record) bool { return r.SurnameParts[0] != 0 }
+
+// partKeys gives a record two keys, each its forename group with one of
+// the parts of its surname: the part with the lower token, then the
+// higher, so that parts meet whatever order they were written in. A
+// surname of one word is its own part in both places, so that it meets a
+// compound surname whichever place its part is in; a compound surname
+// with one part standing alone (van der Berg) has that part in both.
+func partKeys(r *pseudo.Record, keys []uint64) {
+	keys[0], keys[1] = 0, 0
 	g := forenameGroup(r)
 	if g == 0 || r.Surname == 0 {
 		return
@@ -308,7 +343,7 @@ func surnamePartsKeys(r *pseudo.Record, keys []uint64) {
 	case hi < lo:
 		lo, hi = hi, lo
 	}
-	for i, s := range [3]pseudo.Token{r.Surname, lo, hi} {
+	for i, s := range [2]pseudo.Token{lo, hi} {
 		keys[i] = nonzero(Mix(Mix(17, uint64(s)), uint64(g)))
 	}
 }
@@ -349,7 +384,8 @@ const probeBlockPairs = 1 << 11
 // would otherwise never be compared. A dataset that holds no dates of
 // birth at all is all probes, and so is joined on full names and similar
 // names, as it must be to be matched by name at all, in blocks of at
-// most probeBlockPairs pairs. Likewise a record that lacks its forename
+// most probeBlockPairs pairs; a part of a compound surname stands for the
+// surname there (partsWithoutDOB, partsOfDated). Likewise a record that lacks its forename
 // or its surname is sought by the name it has, with a month's window of
 // its date of birth (oneNameInMonth).
 func DefaultRules() []Rule {
@@ -368,6 +404,8 @@ func DefaultRules() []Rule {
 		TokenRule("phone", phone),
 		TokenRule("uprn+forename-group", uprn, forenameGroup),
 		withoutDOB,
+		partsWithoutDOB,
+		partsOfDated,
 		oneNameInMonth("forename-group+birth-month-without-surname", noSurname, forenameGroup, 17),
 		oneNameInMonth("surname+birth-month-without-forename", noForename, surname, 19),
 		FilterLSH("names-lsh", LSH{Source: Names, Bands: 6, Rows: 8, Seed: 1, Partitions: partitionsNames}),
