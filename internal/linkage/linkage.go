@@ -234,6 +234,7 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	}
 
 	space := d.Space
+	d.Counted = countedLevels(cfg.Comparisons, cfg.Rules, r.res.Blocking)
 	var model *score.Model
 	if cfg.Model != nil {
 		model, err = score.EstimatePrior(cfg.Model, cfg.Comparisons, d.Patterns, space, cfg.EM)
@@ -286,6 +287,38 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	}
 	r.res.Matches = matches
 	return r.res, nil
+}
+
+// countedBy names levels of the standard comparisons that the standard
+// blocking rules enumerate whole: the level compares the very tokens the
+// rule keys, so every pair reaching it is a candidate, unless the rule
+// left its block out. Their u is counted, not sampled (see
+// score.Data.Counted). Only a shared address is listed: households and
+// successive tenants make most of its pairs non-matches, where an NI
+// number's, e-mail address's or phone's are mostly matches.
+var countedBy = []struct{ comparison, level, rule string }{
+	{"address", "postcode+number", "postcode+house-number"},
+}
+
+// countedLevels returns the levels of cs that are counted: those of
+// countedBy whose rule is among rules, is no probe rule, and left none of
+// its blocks out in the blocking run st.
+func countedLevels(cs []compare.Comparison, rules []block.Rule, st *block.Stats) (out [compare.MaxComparisons]uint16) {
+	if st == nil {
+		return out
+	}
+	for _, c := range countedBy {
+		ci := slices.IndexFunc(cs, func(x compare.Comparison) bool { return x.Name == c.comparison })
+		ri := slices.IndexFunc(rules, func(x block.Rule) bool { return x.Name == c.rule })
+		si := slices.IndexFunc(st.Rules, func(x block.RuleStats) bool { return x.Name == c.rule })
+		if ci < 0 || ri < 0 || si < 0 || rules[ri].Probe != nil || st.Rules[si].SkippedBlocks > 0 {
+			continue
+		}
+		if li := slices.Index(cs[ci].Levels, c.level); li >= 0 {
+			out[ci] |= 1 << li
+		}
+	}
+	return out
 }
 
 // countTerms counts the values of every comparison that has a term, one

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/datamatch/datamatch/internal/block"
 	"github.com/datamatch/datamatch/internal/cluster"
+	"github.com/datamatch/datamatch/internal/compare"
 	"github.com/datamatch/datamatch/internal/pair"
+	"github.com/datamatch/datamatch/internal/pseudo"
 	"github.com/datamatch/datamatch/internal/score"
 )
 
@@ -170,5 +173,55 @@ func TestConfigErrors(t *testing.T) {
 	res, err := Link(context.Background(), nil, right, Config{})
 	if err != nil || len(res.Matches) != 0 {
 		t.Errorf("empty left: %v, %d matches", err, len(res.Matches))
+	}
+}
+
+// TestCountedLevels checks which levels have their u counted: the shared
+// address, when its rule ran whole, and not when the rule left a block
+// out, is missing, or is narrowed to probes.
+func TestCountedLevels(t *testing.T) {
+	cs := compare.Default()
+	addr := slices.IndexFunc(cs, func(c compare.Comparison) bool { return c.Name == "address" })
+	level := slices.Index(cs[addr].Levels, "postcode+number")
+	if addr < 0 || level < 0 {
+		t.Fatal("no address comparison with a postcode+number level")
+	}
+	rules := block.DefaultRules()
+	stats := func(skipped int64) *block.Stats {
+		st := &block.Stats{}
+		for _, r := range rules {
+			st.Rules = append(st.Rules, block.RuleStats{Name: r.Name, SkippedBlocks: skipped})
+		}
+		return st
+	}
+	probed := slices.Clone(rules)
+	for i := range probed {
+		if probed[i].Name == "postcode+house-number" {
+			probed[i].Probe = func(*pseudo.Record) bool { return true }
+		}
+	}
+	tests := []struct {
+		name  string
+		rules []block.Rule
+		st    *block.Stats
+		want  uint16
+	}{
+		{"the rule ran whole", rules, stats(0), 1 << level},
+		{"the rule left blocks out", rules, stats(1), 0},
+		{"no blocking run", rules, nil, 0},
+		{"the rule is missing", rules[:1], stats(0), 0},
+		{"the rule is a probe rule", probed, stats(0), 0},
+	}
+	for _, tt := range tests {
+		got := countedLevels(cs, tt.rules, tt.st)
+		for f := range cs {
+			want := uint16(0)
+			if f == addr {
+				want = tt.want
+			}
+			if got[f] != want {
+				t.Errorf("%s: comparison %s: levels %b, want %b", tt.name, cs[f].Name, got[f], want)
+			}
+		}
 	}
 }

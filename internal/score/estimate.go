@@ -90,6 +90,18 @@ type Data struct {
 	// dataset are different people. u is then measured on them for every
 	// field, not only household fields, and no mixture is needed.
 	HomeNonMatches bool
+	// Counted marks, for each comparison, the levels (bit l for level l)
+	// that no pair of the comparison space reaches without being a
+	// candidate: a blocking rule keys exactly what they compare and left
+	// none of its blocks out. Their share of the space is then counted
+	// among the candidates instead of taken from Random, where a level
+	// that one pair in a million reaches (two records at one address) is
+	// met once, twice or not at all, and its weight moves by a bit or
+	// more from one sample to the next. Count only levels that mostly
+	// non-matches reach, such as a shared address: where nearly every
+	// pair is a match (one NI number), u is what is left after the
+	// matches, a difference of two large numbers too unsure to rest on.
+	Counted [compare.MaxComparisons]uint16
 }
 
 // ErrNoMatches is returned by Estimate when the candidate pairs show no
@@ -171,6 +183,7 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 	fit := func(related bool) *Model {
 		e := newEM(cs, d.Patterns, o)
 		e.setObservedU(d.Random)
+		e.setCountedU(d.Counted, d.Patterns, d.Random, space)
 		e.initM()
 		e.setHome(d.Home, d.HomeNonMatches)
 		// Initial prior: half of the largest number of matches, or a
@@ -518,6 +531,62 @@ func (e *em) setObservedU(random *LevelCounts) {
 			e.uHigh[f][l] = (c + 3*math.Sqrt(c) + 3) / d
 		}
 		e.uFloor[f] = e.o.Smoothing / d
+		e.u[f] = e.uObs[f]
+	}
+}
+
+// setCountedU replaces the sampled shares of the counted levels (see
+// Data.Counted) by their counts among the candidates over the number of
+// pairs in the space whose comparison is not null (the random pairs give
+// that share), and scales the other levels' shares to fill the rest.
+func (e *em) setCountedU(counted [compare.MaxComparisons]uint16, patterns Patterns, random *LevelCounts, space float64) {
+	if random == nil {
+		return
+	}
+	var n [compare.MaxComparisons][compare.MaxLevels]float64
+	for v, c := range patterns {
+		for f := range e.cs {
+			if counted[f] != 0 {
+				n[f][v.Level(f)] += float64(c)
+			}
+		}
+	}
+	for f := range e.cs {
+		k := e.levels(f)
+		if counted[f] == 0 || counted[f]>>k != 0 {
+			continue // nothing counted, or the null level
+		}
+		var sampled, all float64
+		for l := range k + 1 {
+			all += float64(random[f][l])
+			if l < k {
+				sampled += float64(random[f][l])
+			}
+		}
+		if sampled == 0 {
+			continue // the field is null in every random pair
+		}
+		pairs := space * sampled / all // pairs whose comparison is not null
+		var share, rest float64
+		for l := range k {
+			if counted[f]&(1<<l) != 0 {
+				share += n[f][l] / pairs
+			} else {
+				rest += e.uObs[f][l]
+			}
+		}
+		if share >= 1 || rest <= 0 {
+			continue
+		}
+		for l := range k {
+			if c := n[f][l]; counted[f]&(1<<l) != 0 {
+				e.uObs[f][l] = max(c, e.o.Smoothing) / pairs
+				e.uHigh[f][l] = (c + 3*math.Sqrt(c) + 3) / pairs
+			} else {
+				e.uObs[f][l] *= (1 - share) / rest
+				e.uHigh[f][l] *= (1 - share) / rest
+			}
+		}
 		e.u[f] = e.uObs[f]
 	}
 }
