@@ -86,9 +86,49 @@ func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error
 		}
 		idx[i] = ix[0]
 	}
-	rr, err := fr.GetRecordReader(ctx, idx, nil)
+	row := Row{text: make([]func(int) (string, bool), len(cols)), num: make([]func(int) (float64, bool), len(cols))}
+	// One row group at a time: a batch that spans two row groups of a
+	// dictionary column (a category, where the writer stored its Arrow
+	// schema) is refused by Arrow's reader as not implemented.
+	for rg := range pf.NumRowGroups() {
+		if err := scanGroup(ctx, fr, idx, rg, cols, &row, fn); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return meta, nil
+}
+
+// Text returns an accessor for the values of a text column (plain, large,
+// or dictionary-encoded: a file whose writer stored its Arrow schema, as
+// pyarrow does, reads back categories as dictionaries), or nil if a holds
+// no text.
+func Text(a arrow.Array) func(i int) (string, bool) {
+	switch a := a.(type) {
+	case *array.String:
+		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.LargeString:
+		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
+	case *array.Dictionary:
+		dict := Text(a.Dictionary())
+		if dict == nil {
+			return nil
+		}
+		return func(i int) (string, bool) {
+			if !a.IsValid(i) {
+				return "", false
+			}
+			return dict(a.GetValueIndex(i))
+		}
+	}
+	return nil
+}
+
+// scanGroup calls fn for each row of the columns idx (named cols) of row
+// group rg.
+func scanGroup(ctx context.Context, fr *pqarrow.FileReader, idx []int, rg int, cols []string, row *Row, fn func(r *Row) error) error {
+	rr, err := fr.GetRecordReader(ctx, idx, []int{rg})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	defer rr.Release()
 	// The reader returns the columns in file order: find each of cols.
@@ -96,42 +136,36 @@ func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error
 	for i, name := range cols {
 		order[i] = rr.Schema().FieldIndices(name)[0]
 	}
-	row := Row{text: make([]func(int) (string, bool), len(cols)), num: make([]func(int) (float64, bool), len(cols))}
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		rec := rr.Record()
 		for i, c := range order {
 			row.text[i], row.num[i] = textOf(rec.Column(c)), numberOf(rec.Column(c))
 		}
 		for row.i = 0; row.i < int(rec.NumRows()); row.i++ {
-			if err := fn(&row); err != nil {
-				return nil, err
+			if err := fn(row); err != nil {
+				return err
 			}
 		}
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return err
 	}
-	return meta, nil
+	return nil
 }
 
-// textOf returns an accessor for the values of a as text, or nil if a
-// holds neither text nor integers. The reader decodes dictionary-encoded
-// columns (categories) to plain strings, so no dictionary array is met.
+// textOf returns an accessor for the values of a as text, integers in
+// decimal, or nil if a holds neither text nor integers.
 func textOf(a arrow.Array) func(i int) (string, bool) {
 	switch a := a.(type) {
-	case *array.String:
-		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
-	case *array.LargeString:
-		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
 	case *array.Int64:
 		return func(i int) (string, bool) { return strconv.FormatInt(a.Value(i), 10), a.IsValid(i) }
 	case *array.Int32:
 		return func(i int) (string, bool) { return strconv.FormatInt(int64(a.Value(i)), 10), a.IsValid(i) }
 	}
-	return nil
+	return Text(a)
 }
 
 // numberOf returns an accessor for the values of a as numbers, or nil if

@@ -18,7 +18,9 @@ import (
 
 // writeFile writes a Parquet file of four columns, id (int64), name
 // (dictionary of strings, as Arrow writers store categories), score
-// (float32) and tag (string), with a null in each, and metadata k=v.
+// (float32) and tag (string), with a null in each, and metadata k=v. The
+// Arrow schema is stored in the file, as pyarrow stores it, so that the
+// name column reads back as a dictionary.
 func writeFile(t *testing.T, rows int) string {
 	t.Helper()
 	md := arrow.NewMetadata([]string{"k"}, []string{"v"})
@@ -51,7 +53,7 @@ func writeFile(t *testing.T, rows int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := pqarrow.NewFileWriter(schema, f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(1000)), pqarrow.DefaultWriterProps())
+	w, err := pqarrow.NewFileWriter(schema, f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(1000)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/datamatch/datamatch/internal/pqscan"
 )
 
 // fileResult is what one output file holds about the subject.
@@ -146,7 +146,7 @@ func scanParquet(ctx context.Context, path string, values map[string]string) (fi
 		rec := rr.Record()
 		hit := make([]bool, rec.NumRows())
 		for c := 0; c < int(rec.NumCols()); c++ {
-			text := textOf(rec.Column(c))
+			text := pqscan.Text(rec.Column(c))
 			if text == nil {
 				continue
 			}
@@ -170,27 +170,4 @@ func scanParquet(ctx context.Context, path string, values map[string]string) (fi
 	}
 	res.matchedOn = matched.sorted()
 	return res, nil
-}
-
-// textOf returns an accessor for the text values of a column, or nil if the
-// column does not hold text.
-func textOf(a arrow.Array) func(i int) (string, bool) {
-	switch a := a.(type) {
-	case *array.String:
-		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
-	case *array.LargeString:
-		return func(i int) (string, bool) { return a.Value(i), a.IsValid(i) }
-	case *array.Dictionary:
-		dict := textOf(a.Dictionary())
-		if dict == nil {
-			return nil
-		}
-		return func(i int) (string, bool) {
-			if !a.IsValid(i) {
-				return "", false
-			}
-			return dict(a.GetValueIndex(i))
-		}
-	}
-	return nil
 }
