@@ -90,23 +90,10 @@ func write(w io.Writer, of, size []int32, id func(int32) string) error {
 // ReadFile reads a clusters file written by WriteFile, or any Parquet file
 // with the columns record_id and cluster_id (as text or integers), and
 // returns each record's cluster id by record id. It refuses a record with
-// two rows.
+// two rows; a record without a cluster id is left out, a cluster of its
+// own.
 func ReadFile(ctx context.Context, path string) (map[string]string, error) {
-	of := map[string]string{}
-	row := 0
-	_, err := pqscan.Scan(ctx, path, []string{"record_id", "cluster_id"}, func(r *pqscan.Row) error {
-		row++
-		id, iok := r.Text(0)
-		c, cok := r.Text(1)
-		if !iok || !cok {
-			return fmt.Errorf("%s: row %d: the record id or the cluster id is missing", path, row)
-		}
-		if _, dup := of[id]; dup {
-			return fmt.Errorf("%s: row %d: a record has a second row", path, row)
-		}
-		of[id] = c
-		return nil
-	})
+	of, err := pqscan.Map(ctx, path, "record_id", "cluster_id")
 	if err != nil {
 		return nil, fmt.Errorf("clusters: %w", err)
 	}

@@ -103,22 +103,7 @@ func ReadLabels(ctx context.Context, column, left, right string) (*Truth, error)
 }
 
 func readLabels(ctx context.Context, path, column string) (map[string]string, error) {
-	labels := map[string]string{}
-	row := 0
-	_, err := pqscan.Scan(ctx, path, []string{"record_id", column}, func(r *pqscan.Row) error {
-		row++
-		id, ok := r.Text(0)
-		if !ok {
-			return fmt.Errorf("%s: row %d: the record id is missing", path, row)
-		}
-		if _, dup := labels[id]; dup {
-			return fmt.Errorf("%s: row %d: a record has a second row", path, row)
-		}
-		if l, ok := r.Text(1); ok {
-			labels[id] = l
-		}
-		return nil
-	})
+	labels, err := pqscan.Map(ctx, path, "record_id", column)
 	if err != nil {
 		return nil, fmt.Errorf("truth: %w", err)
 	}

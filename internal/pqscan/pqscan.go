@@ -123,6 +123,35 @@ func Text(a arrow.Array) func(i int) (string, bool) {
 	return nil
 }
 
+// Map reads the columns key and value of the Parquet file at path into a
+// map from each row's key to its value, both as text. It refuses a row
+// without a key, or with a key an earlier row had; a row without a value
+// is left out of the map.
+func Map(ctx context.Context, path, key, value string) (map[string]string, error) {
+	m := map[string]string{}
+	seen := map[string]struct{}{}
+	row := 0
+	_, err := Scan(ctx, path, []string{key, value}, func(r *Row) error {
+		row++
+		k, ok := r.Text(0)
+		if !ok {
+			return fmt.Errorf("%s: row %d: no %s", path, row, key)
+		}
+		if _, dup := seen[k]; dup {
+			return fmt.Errorf("%s: row %d: a second row of one %s", path, row, key)
+		}
+		seen[k] = struct{}{}
+		if v, ok := r.Text(1); ok {
+			m[k] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // scanGroup calls fn for each row of the columns idx (named cols) of row
 // group rg.
 func scanGroup(ctx context.Context, fr *pqarrow.FileReader, idx []int, rg int, cols []string, row *Row, fn func(r *Row) error) error {

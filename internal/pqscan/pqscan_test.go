@@ -139,3 +139,14 @@ func TestScanErrors(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+func TestMap(t *testing.T) {
+	m, err := Map(context.Background(), writeFile(t, 1), "name", "id")
+	if err != nil || len(m) != 1 || m["a"] != "0" {
+		t.Errorf("Map = %v, %v; want map[a:0]", m, err)
+	}
+	// Row 2 of a longer file has no name.
+	if _, err := Map(context.Background(), writeFile(t, 3), "name", "id"); err == nil || !strings.Contains(err.Error(), "row 2: no name") {
+		t.Errorf("a row without a key: %v", err)
+	}
+}
