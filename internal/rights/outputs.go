@@ -133,15 +133,32 @@ func scanParquet(ctx context.Context, path string, values map[string]string) (fi
 	for _, fld := range schema.Fields() {
 		res.columns = append(res.columns, fld.Name)
 	}
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	matched := matchSet{}
+	// One row group at a time: Arrow's reader refuses a dictionary batch
+	// that spans two row groups.
+	for rg := 0; rg < pf.NumRowGroups(); rg++ {
+		n, err := scanGroup(ctx, fr, rg, values, matched)
+		if err != nil {
+			return fileResult{}, fmt.Errorf("row group %d: %w", rg, err)
+		}
+		res.rows += n
+	}
+	res.matchedOn = matched.sorted()
+	return res, nil
+}
+
+// scanGroup counts the rows of row group rg in which any text cell equals
+// one of values, and records in matched which kinds of value matched.
+func scanGroup(ctx context.Context, fr *pqarrow.FileReader, rg int, values map[string]string, matched matchSet) (int, error) {
+	rr, err := fr.GetRecordReader(ctx, nil, []int{rg})
 	if err != nil {
-		return fileResult{}, err
+		return 0, err
 	}
 	defer rr.Release()
-	matched := matchSet{}
+	rows := 0
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
-			return fileResult{}, err
+			return 0, err
 		}
 		rec := rr.Record()
 		hit := make([]bool, rec.NumRows())
@@ -161,13 +178,12 @@ func scanParquet(ctx context.Context, path string, values map[string]string) (fi
 		}
 		for _, h := range hit {
 			if h {
-				res.rows++
+				rows++
 			}
 		}
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return fileResult{}, fmt.Errorf("read: %w", err)
+		return 0, fmt.Errorf("read: %w", err)
 	}
-	res.matchedOn = matched.sorted()
-	return res, nil
+	return rows, nil
 }
