@@ -197,6 +197,7 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 		if related {
 			e.initRelated()
 		}
+		e.keepNonMatches()
 		e.correctU()
 		it, converged := e.run(true)
 		m := e.model()
@@ -216,6 +217,9 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 			m = fit(false)
 			m.Notes = append(m.Notes, fmt.Sprintf("identifiers known on both sides of %.0f of %.0f candidate pairs: no related class", n, total))
 		}
+	}
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("score: the fit is unusable: %w", err)
 	}
 	if m.ExpectedMatches < 0.5 {
 		return m, ErrNoMatches
@@ -315,6 +319,7 @@ func EstimatePrior(m *Model, cs []compare.Comparison, patterns Patterns, space f
 	}
 	e.space = space
 	e.lambda = clampLambda(m.Lambda)
+	e.keepNonMatches()
 	it, converged := e.run(false)
 	out := e.model()
 	out.Iterations, out.Converged = it, converged
@@ -726,6 +731,7 @@ func (e *em) run(full bool) (int, bool) {
 			e.rho = newRho
 		}
 		e.lambda = newLambda
+		e.keepNonMatches()
 		if full {
 			for f := range e.cs {
 				k := e.levels(f)
@@ -872,6 +878,19 @@ func sigmoid(x float64) float64 {
 // clampLambda keeps a prior strictly inside (0, 1).
 func clampLambda(l float64) float64 {
 	return min(max(l, 1e-15), 1-1e-9)
+}
+
+// keepNonMatches scales the priors of the match and related classes down,
+// in proportion, so that the non-matches keep a share of at least 1e-9.
+// Each is clamped below 1 on its own, but in a comparison space of a few
+// pairs (a link of one record to one) both can approach it, and a
+// non-match prior of zero or less made every parameter NaN.
+func (e *em) keepNonMatches() {
+	const most = 1 - 1e-9
+	if s := e.lambda + e.rho; s > most {
+		e.lambda *= most / s
+		e.rho *= most / s
+	}
 }
 
 // smoothed sets the first k levels of p to the counts c normalised with

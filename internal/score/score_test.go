@@ -784,3 +784,44 @@ func TestEstimateCountedLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateTinySpace fits a model to a comparison space of one, two or
+// three pairs, one of which agrees on everything: a link of one record to
+// one. The priors of the match and related classes are each clamped below
+// one, but together they could pass it, which made every parameter NaN
+// and the link fail with "level exact has no u". The fit must stay finite.
+func TestEstimateTinySpace(t *testing.T) {
+	levels := []string{"exact", "else", "null"}
+	cs := []compare.Comparison{
+		{Name: "forename", Levels: levels},
+		{Name: "surname", Levels: levels, Household: true},
+		{Name: "dob", Levels: levels, Identifier: true},
+		{Name: "email", Levels: levels, Contact: true},
+	}
+	for i := range cs {
+		cs[i].Compare = func(a, b *pseudo.Record) uint8 { return 2 }
+	}
+	var same compare.Vector // every field exact
+	for _, space := range []float64{1, 2, 3} {
+		random := new(LevelCounts)
+		random.Add(same, len(cs))
+		m, err := Estimate(cs, Data{Patterns: Patterns{same: 1}, Random: random, Space: space}, EMOptions{})
+		if err != nil && !errors.Is(err, ErrNoMatches) {
+			t.Fatalf("space %g: %v", space, err)
+		}
+		finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+		if !finite(m.Lambda) || m.Lambda <= 0 || m.Lambda >= 1 {
+			t.Errorf("space %g: λ = %v", space, m.Lambda)
+		}
+		if m.Related != nil && (!finite(m.Related.Prior) || m.Lambda+m.Related.Prior >= 1) {
+			t.Errorf("space %g: λ %v + ρ %v", space, m.Lambda, m.Related.Prior)
+		}
+		for _, f := range m.Fields {
+			for _, lv := range f.Levels[:len(f.Levels)-1] {
+				if !finite(lv.M) || !finite(lv.U) || !finite(lv.R) || !(lv.U > 0) {
+					t.Errorf("space %g: %s %s: m %v u %v r %v", space, f.Name, lv.Name, lv.M, lv.U, lv.R)
+				}
+			}
+		}
+	}
+}
