@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/money"
@@ -156,11 +157,17 @@ func writeParquet(t *testing.T, path string, caseIDs, refs []string) {
 	}
 	rec := b.NewRecord()
 	defer rec.Release()
+	writeRecord(t, path, rec, nil, pqarrow.DefaultWriterProps())
+}
+
+// writeRecord writes rec as the Parquet file at path.
+func writeRecord(t *testing.T, path string, rec arrow.Record, props *parquet.WriterProperties, arrowProps pqarrow.ArrowWriterProperties) {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := pqarrow.NewFileWriter(schema, f, nil, pqarrow.DefaultWriterProps())
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, arrowProps)
 	if err != nil {
 		t.Fatal(err)
 	}
