@@ -300,6 +300,23 @@ func TestRunAccountsForEveryRow(t *testing.T) {
 		t.Errorf("run record inputs %v, want the datasets the purposes use %v", got, want)
 	}
 
+	// The report of 'audit show' prints the engine's parameters as
+	// tables, for every linkage: the shapes the pipeline records are the
+	// ones the report reads.
+	var report bytes.Buffer
+	if err := onDisk.Render(&report); err != nil {
+		t.Fatal(err)
+	}
+	text := report.String()
+	for _, want := range []string{"RULE ", "WEIGHT", "Match prior", "tenancies-deceased: threshold"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("audit report lacks %q", want)
+		}
+	}
+	if strings.Contains(text, `"levels"`) || strings.Contains(text, `"rules"`) {
+		t.Error("audit report prints the engine's parameters as JSON")
+	}
+
 	// Nothing is decided automatically; every case is queued.
 	var queued, cases int64
 	for _, a := range onDisk.Assessments {

@@ -89,12 +89,16 @@ func (r *Record) Render(w io.Writer) error {
 	}
 
 	for _, p := range []struct {
-		title string
-		raw   json.RawMessage
-	}{{"Blocking", r.Blocking}, {"Scoring", r.Scoring}} {
+		title  string
+		raw    json.RawMessage
+		render func(*bytes.Buffer, json.RawMessage) bool
+	}{{"Blocking", r.Blocking, renderBlocking}, {"Scoring", r.Scoring, renderScoring}} {
 		section(&b, p.title)
 		if len(p.raw) == 0 {
 			b.WriteString("  (none recorded)\n")
+			continue
+		}
+		if p.render(&b, p.raw) {
 			continue
 		}
 		var out bytes.Buffer

@@ -70,8 +70,8 @@ func fixture() *Record {
 			{Dataset: "deceased", Role: person.RoleDeceased, Path: "in/deceased.parquet", SHA256: sumC,
 				RowsIn: 5000, Accepted: 5000},
 		},
-		Blocking:   json.RawMessage(`{"rules":[{"rule":"surname_token & dob_year","pairs":18234},{"rule":"postcode","pairs":40211}]}`),
-		Scoring:    json.RawMessage(`{"lambda":0.00031,"threshold":0.9,"m":{"surname":{"exact":0.91}},"u":{"surname":{"exact":0.002}}}`),
+		Blocking:   compact(engineBlocking),
+		Scoring:    compact(engineScoring),
 		Bands:      bands,
 		Detections: []Detection{{Name: "dual_tenancy", Purpose: "tenancy_fraud", Pairs: 2, Cases: 2}, {Name: "forwarding_trace", Purpose: "arrears_trace", Pairs: 1, Cases: 1}},
 		Outputs: []Output{{Path: "out/review_cases.csv", Recipient: "Tenancy Fraud Team", Purpose: "tenancy_fraud",
@@ -444,12 +444,43 @@ func TestCarriesNoClearIdentifier(t *testing.T) {
 	}
 }
 
+// engineBlocking and engineScoring are parameters as the pipeline records
+// them: one linkage's blocking rules, and its threshold, counts and model
+// (a field with a related class and a value-weighted level, one without).
+const (
+	engineBlocking = `{"tenancies-deceased":{"rules":[
+		{"name":"ni","generated":1200,"new":1200,"reduction_ratio":0.99999,"skipped_blocks":0,"skipped_pairs":0},
+		{"name":"names-lsh","generated":81234,"new":20311,"reduction_ratio":0.9998,"skipped_blocks":2,"skipped_pairs":13743}],
+		"comparison_space":539088384,"candidates":21511,"reduction_ratio":0.99996}}`
+	engineScoring = `{"tenancies-deceased":{"threshold":0.5,"pairs_compared":21511,"pairs_kept":642,"model":{"version":1,
+		"fields":[
+			{"name":"surname","levels":[{"name":"exact","m":0.9056,"u":0.005778,"r":0.03177},{"name":"else","m":0.0944,"u":0.994222,"r":0.96823},{"name":"null","m":0,"u":0}],"term_frequency":true,"related":true},
+			{"name":"dob","levels":[{"name":"exact","m":0.96,"u":0.00002652},{"name":"else","m":0.04,"u":0.99997348},{"name":"null","m":0,"u":0}]}],
+		"lambda":0.000001198,"comparison_space":539088384,"expected_matches":645.8,"iterations":112,"converged":true,
+		"related":{"prior":1.807e-7,"expected":97.4},"notes":["field phone: level exact weighed against a match; set to no evidence"]}}}`
+)
+
+// compact returns s as compact JSON, as a record holds it after a write.
+func compact(s string) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
 func TestRenderGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(r *Record)
 	}{
 		{"succeeded", func(r *Record) {}},
+		{"other_engine", func(r *Record) {
+			// Parameters of a shape the report does not know (an older
+			// run's, another engine's) are printed as JSON.
+			r.Blocking = json.RawMessage(`{"rules":[{"rule":"surname_token & dob_year","pairs":18234},{"rule":"postcode","pairs":40211}]}`)
+			r.Scoring = json.RawMessage(`{"lambda":0.00031,"threshold":0.9,"m":{"surname":{"exact":0.91}},"u":{"surname":{"exact":0.002}}}`)
+		}},
 		{"failed", func(r *Record) {
 			r.Finish(started.Add(40*time.Second), errors.New("load in/deceased.parquet: row 4411, column date_of_death: not a date"))
 			r.Blocking, r.Scoring, r.Bands, r.Detections, r.Outputs = nil, nil, nil, nil, nil
