@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/texttable"
 )
@@ -24,7 +25,9 @@ import (
 // re-identification vault, by canonical column name; pass nil when the
 // vault is not open, and only the pseudonymised refs are shown. Fields are
 // listed in the canonical schema's order, then any others by name, and a
-// "≠" marks fields whose values differ. Control characters in values are
+// "≠" marks fields whose values differ as matching compares them (see
+// differ): a phone written +44 7700 900123 and 07700 900123, or a
+// surname in capitals, is not marked. Control characters in values are
 // shown as spaces.
 //
 // The status shown is c.Status as given: set it from List's derived
@@ -46,7 +49,7 @@ func RenderCase(w io.Writer, c Case, left, right map[string]string) error {
 	for _, name := range fieldOrder(left, right) {
 		l, r := left[name], right[name]
 		mark := ""
-		if !strings.EqualFold(strings.TrimSpace(l), strings.TrimSpace(r)) {
+		if differ(name, l, r) {
 			mark = "≠"
 		}
 		rows = append(rows, []string{name, dash(l), dash(r), mark})
@@ -82,6 +85,48 @@ func RenderCase(w io.Writer, c Case, left, right map[string]string) error {
 
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// differ reports whether the values l and r of column name differ. Names,
+// NI numbers, postcodes, phones, e-mail addresses and addresses are
+// compared in the canonical forms that matching keys (normalize), so
+// that case, spacing, accents, punctuation and the way a number is
+// written do not count; when neither value has such a form (a name in
+// another script, a phone that is not one) and for every other column,
+// the values are compared as written, ignoring case and surrounding space.
+func differ(name, l, r string) bool {
+	cl, cr := canonical(name, l), canonical(name, r)
+	if cl != "" || cr != "" {
+		return cl != cr
+	}
+	return !strings.EqualFold(strings.TrimSpace(l), strings.TrimSpace(r))
+}
+
+// canonical returns the form in which matching compares v, a value of
+// column name, or "" when it has none.
+func canonical(name, v string) string {
+	switch name {
+	case person.ColForename, person.ColMiddleNames, person.ColSurname:
+		return normalize.Name(v)
+	case person.ColNINumber:
+		core, _ := normalize.NINumber(v)
+		return core
+	case person.ColPostcode, person.ColForwardingPostcode:
+		if pc, ok := normalize.Postcode(v); ok {
+			return pc
+		}
+	case person.ColPhone:
+		if p, ok := normalize.Phone(v); ok {
+			return p
+		}
+	case person.ColEmail:
+		if e, ok := normalize.Email(v); ok {
+			return e
+		}
+	case person.ColAddress, person.ColForwardingAddress:
+		return normalize.Address(v)
+	}
+	return ""
 }
 
 // RenderList writes cases as an aligned table, one case a row: the view

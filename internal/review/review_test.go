@@ -23,6 +23,7 @@ import (
 	"github.com/datamatch/datamatch/internal/golden"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/pair"
+	"github.com/datamatch/datamatch/internal/person"
 )
 
 // Environment of the helper process that the cross-process tests start:
@@ -804,4 +805,42 @@ func FuzzCaseID(f *testing.F) {
 			t.Fatalf("CaseID = %q", id)
 		}
 	})
+}
+
+func TestDiffer(t *testing.T) {
+	tests := []struct {
+		col, l, r string
+		want      bool
+	}{
+		{person.ColSurname, "Akhtar", "AKHTAR", false},
+		{person.ColForename, "Siobhan", "Siobhán", false},
+		{person.ColForename, "Siobhan", "Siobhanne", true},
+		{person.ColSurname, "O'Brien", "OBrien", false},
+		{person.ColForename, "王", "李", true}, // no canonical form: compared as written
+		{person.ColForename, "王", "王", false},
+		{person.ColPhone, "07700 900428", "+44 7700 900428", false},
+		{person.ColPhone, "07700 900428", "07700 900429", true},
+		{person.ColPhone, "ext 12", "EXT 12", false},
+		{person.ColPostcode, "OL9 4PR", "ol94pr", false},
+		{person.ColPostcode, "OL9 4PR", "OL9 4PS", true},
+		{person.ColForwardingPostcode, "sk1 3nq", "SK1 3NQ", false},
+		{person.ColNINumber, "SE 62 58 76 A", "se625876a", false},
+		{person.ColNINumber, "SE625876A", "SE625876B", false}, // the suffix letter does not identify
+		{person.ColNINumber, "SE625876A", "SE625877A", true},
+		{person.ColEmail, "A.Smith@Example.org", "a.smith@example.org", false},
+		{person.ColAddress, "14 Larkspur Close, Hexham", "14 LARKSPUR CLOSE HEXHAM", false},
+		{person.ColAddress, "14 Larkspur Close", "16 Larkspur Close", true},
+		{person.ColSurname, "Smith", "", true},
+		{person.ColTenancyRef, "T/000099", "t/000099 ", false},
+		{person.ColTenancyRef, "T/000099", "T/000100", true},
+		{person.ColDOB, "1963-05-31", "1963-05-13", true},
+	}
+	for _, tt := range tests {
+		if got := differ(tt.col, tt.l, tt.r); got != tt.want {
+			t.Errorf("differ(%s, %q, %q) = %v, want %v", tt.col, tt.l, tt.r, got, tt.want)
+		}
+		if got := differ(tt.col, tt.r, tt.l); got != tt.want {
+			t.Errorf("differ(%s, %q, %q) = %v, want %v (not symmetric)", tt.col, tt.r, tt.l, got, tt.want)
+		}
+	}
 }
