@@ -91,6 +91,11 @@ func writePeople(w io.Writer, n, rowGroup int, seed uint64, codec compress.Compr
 			} else {
 				str(person.ColNINumber).Append(fmt.Sprintf("%s%06d%c", niPrefixes[rng.IntN(len(niPrefixes))], 100000+rng.IntN(899999), 'A'+rng.IntN(4)))
 			}
+			if i%5 < 2 { // two in five, without a draw, so the other columns stay as they were
+				str(person.ColPassport).Append(strconv.Itoa(100_000_000 + (i*7919)%900_000_000))
+			} else {
+				str(person.ColPassport).AppendNull()
+			}
 			sb.Reset()
 			fmt.Fprintf(&sb, "%d %s %s %s", 1+rng.IntN(250), streets[rng.IntN(len(streets))], kinds[rng.IntN(len(kinds))], towns[rng.IntN(len(towns))])
 			str(person.ColAddress).Append(sb.String())

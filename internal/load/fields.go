@@ -21,6 +21,7 @@ var textFields = map[string]textField{
 	person.ColMiddleNames:        func(r *person.Record) *string { return &r.MiddleNames },
 	person.ColSurname:            func(r *person.Record) *string { return &r.Surname },
 	person.ColNINumber:           func(r *person.Record) *string { return &r.NINumber },
+	person.ColPassport:           func(r *person.Record) *string { return &r.Passport },
 	person.ColAddress:            func(r *person.Record) *string { return &r.Address },
 	person.ColPostcode:           func(r *person.Record) *string { return &r.Postcode },
 	person.ColUPRN:               func(r *person.Record) *string { return &r.UPRN },

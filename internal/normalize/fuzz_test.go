@@ -313,3 +313,47 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// FuzzPassport checks Passport's promises: a cleaned value of upper-case
+// letters and digits with a digit, of the well-formed length when ok, that
+// Passport gives back unchanged; and PassportStatus saying the same.
+func FuzzPassport(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	for _, s := range []string{"PA1234567", "541 236 987", "123456789", "ON FILE", "x-1", "GBR5412369870000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := Passport(s)
+		if present, ok2 := PassportStatus(s); present != (d != "") || ok2 != ok {
+			t.Fatalf("PassportStatus(%q) = %v, %v; Passport = %q, %v", s, present, ok2, d, ok)
+		}
+		if d == "" {
+			if ok {
+				t.Fatalf("Passport(%q) = \"\", ok", s)
+			}
+			return
+		}
+		digit := false
+		for i := 0; i < len(d); i++ {
+			c := d[i]
+			switch {
+			case '0' <= c && c <= '9':
+				digit = true
+			case 'A' <= c && c <= 'Z':
+			default:
+				t.Fatalf("Passport(%q) = %q holds %q", s, d, c)
+			}
+		}
+		if !digit {
+			t.Fatalf("Passport(%q) = %q has no digit", s, d)
+		}
+		if ok && (len(d) < minPassportLen || len(d) > maxPassportLen) {
+			t.Fatalf("Passport(%q) = %q, ok, of length %d", s, d, len(d))
+		}
+		if d2, ok2 := Passport(d); d2 != d || (ok && !ok2) {
+			t.Fatalf("Passport(%q) = %q, %v; Passport of that = %q, %v", s, d, ok, d2, ok2)
+		}
+	})
+}

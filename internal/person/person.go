@@ -20,6 +20,7 @@ type Record struct {
 	Surname     string
 	DOB         date.Date
 	NINumber    string
+	Passport    string // a passport or other travel document's number
 	Address     string // one line, without the postcode
 	Postcode    string
 	UPRN        string
@@ -54,6 +55,7 @@ const (
 	ColSurname            = "surname"
 	ColDOB                = "dob"
 	ColNINumber           = "ni_number"
+	ColPassport           = "passport_number"
 	ColAddress            = "address"
 	ColPostcode           = "postcode"
 	ColUPRN               = "uprn"
@@ -128,6 +130,7 @@ var Columns = []Column{
 	{ColSurname, String, Identifier},
 	{ColDOB, Date, Identifier},
 	{ColNINumber, String, Identifier},
+	{ColPassport, String, Identifier},
 	{ColAddress, String, Identifier},
 	{ColPostcode, String, Identifier},
 	{ColUPRN, String, Identifier},
@@ -159,7 +162,7 @@ func Lookup(name string) (Column, bool) {
 
 // Identifying lists the identifier columns that, when present and valid,
 // make a row usable for matching (record_id alone is not enough).
-var Identifying = []string{ColForename, ColSurname, ColDOB, ColNINumber, ColAddress, ColPostcode, ColUPRN, ColPhone, ColEmail}
+var Identifying = []string{ColForename, ColSurname, ColDOB, ColNINumber, ColPassport, ColAddress, ColPostcode, ColUPRN, ColPhone, ColEmail}
 
 // String returns the value of a string column of r by canonical name, and
 // false for a name that is not a string column.
@@ -207,6 +210,8 @@ func (r *Record) stringField(name string) *string {
 		return &r.Surname
 	case ColNINumber:
 		return &r.NINumber
+	case ColPassport:
+		return &r.Passport
 	case ColAddress:
 		return &r.Address
 	case ColPostcode:

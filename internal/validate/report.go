@@ -78,6 +78,9 @@ const (
 	// RoleRespelled: a tenancy role written another way ("Lead Tenant",
 	// "MEMBER") mapped onto lead, joint or household. Repaired.
 	RoleRespelled
+	// InvalidPassport: a passport number that is not 6 to 12 letters and
+	// digits. Kept, because it still matches itself.
+	InvalidPassport
 
 	numProblems = iota + 1
 )
@@ -105,6 +108,7 @@ var problemNames = [numProblems]string{
 	RoundedDecimal:    "rounded_decimal",
 	OverMaxAge:        "over_max_age",
 	RoleRespelled:     "role_respelled",
+	InvalidPassport:   "invalid_passport",
 }
 
 // String returns the problem's report code, such as "not_uk_format".
@@ -134,7 +138,7 @@ func (p Problem) Action() Action {
 	switch p {
 	case ControlCharacters, RepairedEncoding, RoleRespelled:
 		return Repaired
-	case NotHMRCFormat, NotUKFormat, InvalidPhone, InvalidEmail, NotUPRNFormat, UnknownRole,
+	case NotHMRCFormat, NotUKFormat, InvalidPhone, InvalidEmail, NotUPRNFormat, UnknownRole, InvalidPassport,
 		DeathBeforeBirth, EndBeforeStart, RoundedFromFloat, RoundedDecimal, OverMaxAge:
 		return Kept
 	}
@@ -217,6 +221,7 @@ var (
 	colSurname            = columnIndex[person.ColSurname]
 	colDOB                = columnIndex[person.ColDOB]
 	colNINumber           = columnIndex[person.ColNINumber]
+	colPassport           = columnIndex[person.ColPassport]
 	colAddress            = columnIndex[person.ColAddress]
 	colPostcode           = columnIndex[person.ColPostcode]
 	colUPRN               = columnIndex[person.ColUPRN]

@@ -51,6 +51,7 @@ const (
 	MaxAddressLen  = 300 // address and forwarding address lines
 	MaxPostcodeLen = 16
 	MaxNILen       = 32
+	MaxPassportLen = 32
 	MaxPhoneLen    = 32
 	MaxEmailLen    = 254 // RFC 5321 path limit
 	MaxUPRNLen     = 32
@@ -134,6 +135,7 @@ func (v *Validator) RecordMemo(r *person.Record, rep *Report, m *Memo) RowReason
 	m.apply(&r.MiddleNames, &ruleMiddleNames, rep)
 	m.apply(&r.Surname, &ruleSurname, rep)
 	m.apply(&r.NINumber, &ruleNINumber, rep)
+	m.apply(&r.Passport, &rulePassport, rep)
 	m.apply(&r.Address, &ruleAddress, rep)
 	m.apply(&r.Postcode, &rulePostcode, rep)
 	m.apply(&r.UPRN, &ruleUPRN, rep)
@@ -177,6 +179,7 @@ const (
 	checkPlaceholder              // and placeholders nulled
 	checkName
 	checkNINumber
+	checkPassport
 	checkPostcode
 	checkUPRN
 	checkPhone
@@ -197,6 +200,7 @@ var (
 	ruleMiddleNames        = textRule{colMiddleNames, checkName, MaxNameLen}
 	ruleSurname            = textRule{colSurname, checkName, MaxNameLen}
 	ruleNINumber           = textRule{colNINumber, checkNINumber, MaxNILen}
+	rulePassport           = textRule{colPassport, checkPassport, MaxPassportLen}
 	ruleAddress            = textRule{colAddress, checkPlaceholder, MaxAddressLen}
 	rulePostcode           = textRule{colPostcode, checkPostcode, MaxPostcodeLen}
 	ruleUPRN               = textRule{colUPRN, checkUPRN, MaxUPRNLen}
@@ -268,6 +272,16 @@ func (rule *textRule) apply(s string) (string, problems) {
 			out = ""
 		case normalize.NIFormat:
 			ps.add(NotHMRCFormat)
+		}
+	case checkPassport:
+		switch present, ok := normalize.PassportStatus(out); {
+		case !present:
+			// A placeholder, no digit, or a dummy number such as
+			// 123456789.
+			ps.add(Placeholder)
+			out = ""
+		case !ok:
+			ps.add(InvalidPassport)
 		}
 	case checkPostcode:
 		switch pc, uk := normalize.Postcode(out); {
@@ -442,6 +456,6 @@ func (v *Validator) placeholderOrAncient(d *date.Date, col int, rep *Report) {
 
 // hasIdentifying reports whether any column of person.Identifying is set.
 func hasIdentifying(r *person.Record) bool {
-	return r.Forename != "" || r.Surname != "" || !r.DOB.IsZero() || r.NINumber != "" ||
+	return r.Forename != "" || r.Surname != "" || !r.DOB.IsZero() || r.NINumber != "" || r.Passport != "" ||
 		r.Address != "" || r.Postcode != "" || r.UPRN != "" || r.Phone != "" || r.Email != ""
 }

@@ -25,6 +25,7 @@ func good() person.Record {
 		Surname:      "Smith",
 		DOB:          d(1980, time.May, 1),
 		NINumber:     "JK123456C",
+		Passport:     "541236987",
 		Address:      "1 High Street Stockport",
 		Postcode:     "SK1 3NQ",
 		UPRN:         "100012345678",
@@ -80,6 +81,27 @@ func TestRecord(t *testing.T) {
 			name:  "NI foreign id kept",
 			edit:  func(r *person.Record) { r.NINumber = "X1234567Z" },
 			found: []finding{{person.ColNINumber, NotHMRCFormat}},
+		},
+		{
+			name:  "passport placeholder text",
+			edit:  func(r *person.Record) { r.Passport = "on file" },
+			want:  func(r *person.Record) { r.Passport = "" },
+			found: []finding{{person.ColPassport, Placeholder}},
+		},
+		{
+			name:  "passport dummy number",
+			edit:  func(r *person.Record) { r.Passport = "123456789" },
+			want:  func(r *person.Record) { r.Passport = "" },
+			found: []finding{{person.ColPassport, Placeholder}},
+		},
+		{
+			name:  "short passport number kept",
+			edit:  func(r *person.Record) { r.Passport = "A1234" },
+			found: []finding{{person.ColPassport, InvalidPassport}},
+		},
+		{
+			name: "passport number with spaces kept as written",
+			edit: func(r *person.Record) { r.Passport = "pa 123 4567" },
 		},
 		{
 			name:  "Australian postcode kept",
