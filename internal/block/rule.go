@@ -145,6 +145,7 @@ func fingerprint(k uint64) uint32 {
 
 // Token accessors for the standard rules.
 func ni(r *pseudo.Record) pseudo.Token               { return r.NINumber }
+func passport(r *pseudo.Record) pseudo.Token         { return r.Passport }
 func dob(r *pseudo.Record) pseudo.Token              { return r.DOB }
 func dobYear(r *pseudo.Record) pseudo.Token          { return r.DOBYear }
 func dobYearMonth(r *pseudo.Record) pseudo.Token     { return r.DOBYearMonth }
@@ -391,6 +392,7 @@ const probeBlockPairs = 1 << 11
 func DefaultRules() []Rule {
 	return []Rule{
 		TokenRule("ni", ni),
+		TokenRule("passport", passport),
 		TokenRule("dob+surname-phonetic", dob, surnamePhonetic),
 		TokenRule("dob+forename-phonetic", dob, forenamePhonetic),
 		KeyRule("dob-swapped+surname-phonetic", swappedDOB),

@@ -31,13 +31,13 @@ var DefaultNameDice = []float64{0.9, 0.75, 0.6}
 var DefaultAddressDice = [2]float64{0.85, 0.6}
 
 // Default returns the standard comparisons: forename, middle names,
-// surname, date of birth, NI number, address (with postcode and UPRN),
-// phone and email. Every exact level of a single token is adjusted by term
-// frequency, so that an agreement on a common or placeholder value counts
-// for less than one on a rare value. Surname, phone and email are
-// household fields (see Comparison.Household), phone and email contacts
-// (see Comparison.Contact); date of birth and NI number are identifiers
-// (see Comparison.Identifier).
+// surname, date of birth, NI number, passport number, address (with
+// postcode and UPRN), phone and email. Every exact level of a single token
+// is adjusted by term frequency, so that an agreement on a common or
+// placeholder value counts for less than one on a rare value. Surname,
+// phone and email are household fields (see Comparison.Household), phone
+// and email contacts (see Comparison.Contact); date of birth, NI number
+// and passport number are identifiers (see Comparison.Identifier).
 func Default() []Comparison {
 	return []Comparison{
 		Forename(DefaultNameDice),
@@ -45,6 +45,7 @@ func Default() []Comparison {
 		Surname(DefaultNameDice),
 		DOB(),
 		identifier(NINumber()),
+		identifier(Passport()),
 		Address(DefaultAddressDice),
 		contact(household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone }))),
 		contact(household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email }))),
@@ -228,6 +229,14 @@ func NINumber() Comparison {
 		},
 		Term: func(r *pseudo.Record) pseudo.Token { return r.NINumber },
 	}
+}
+
+// Passport compares passport (or other travel document) numbers:
+// "exact", "else" or "null". A person's number changes when the passport
+// is renewed, so "else" is common among matches too, and weighs little;
+// an agreement is strong evidence.
+func Passport() Comparison {
+	return Exact("passport", func(r *pseudo.Record) pseudo.Token { return r.Passport })
 }
 
 // Middle compares middle names: "exact", "else" or "null".

@@ -232,6 +232,7 @@ var OutputFields = []OutputField{
 	{"surname", FromSubject, person.ColSurname},
 	{"dob", FromSubject, person.ColDOB},
 	{"ni_number", FromSubject, person.ColNINumber},
+	{"passport_number", FromSubject, person.ColPassport},
 	{"address", FromSubject, person.ColAddress},
 	{"postcode", FromSubject, person.ColPostcode},
 	{"uprn", FromSubject, person.ColUPRN},

@@ -60,6 +60,8 @@
 //     (normalize.IsPlaceholderDate) are null;
 //   - ni_number: the core (prefix and digits, no suffix) of a valid or
 //     foreign-format number; placeholders (TN, dummies) are null;
+//   - passport_number: the number as normalize.Passport cleans it (letters
+//     and digits, upper case); placeholders and dummies are null;
 //   - postcode: the canonical postcode ("SK1 3NQ"; a non-UK one as
 //     normalize.Postcode keeps it); postcode.outward ("SK1") and
 //     postcode.sector ("SK1 3") for UK postcodes only;
@@ -152,7 +154,7 @@
 //     outward codes and sectors, forename groups and phonetic codes can be
 //     aligned with public frequency tables (the most common token of
 //     surname_phonetic is almost surely SM0, Smith). Common surnames and
-//     forenames follow. Unique fields (NI number, phone, email, UPRN) leak
+//     forenames follow. Unique fields (NI and passport numbers, phone, email, UPRN) leak
 //     only equality across records.
 //   - Bloom filters add the q-gram structure: frequency and pattern-mining
 //     attacks (Kuzu et al. 2011; Christen, Schnell, Vatsalan and Ranbaduge,

@@ -55,6 +55,7 @@ const (
 	fEmail
 	fForenameInitial
 	fDOBWindow
+	fPassport
 	numFields
 )
 
@@ -82,6 +83,7 @@ var fieldPurpose = [numFields]string{
 	fEmail:            "email",
 	fForenameInitial:  "forename.initial",
 	fDOBWindow:        "dob.window",
+	fPassport:         "passport_number",
 }
 
 // editPurpose names the sub-keys of the Edits: Derive("edits/" + purpose).
@@ -478,6 +480,11 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 	if core, s := normalize.NINumber(src.NINumber); s == normalize.NIValid || s == normalize.NIFormat {
 		dst.NINumber = e.token(st, fNINumber, core)
 		dst.NIEdits = e.edits[2].edits(st.blocks, core)
+	}
+	if src.Passport != "" {
+		if doc, _ := normalize.Passport(src.Passport); doc != "" {
+			dst.Passport = e.token(st, fPassport, doc)
+		}
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)

@@ -127,6 +127,7 @@ func fullRecord() person.Record {
 		Surname:      "O'Brien-Smith",
 		DOB:          date.MustOf(1980, time.March, 5),
 		NINumber:     "hn 58 31 92 b",
+		Passport:     "pa 123-4567",
 		Address:      "Flat 3, 12 High St, Stockport",
 		Postcode:     "sk13nq",
 		UPRN:         "000100012345678",
@@ -176,6 +177,7 @@ func TestDerivations(t *testing.T) {
 		DOBMonth:        [2]Token{refToken(k, "dob.window", "31/0/59"), refToken(k, "dob.window", "31/1/60")},
 		DOBWithinYear:   [2]Token{refToken(k, "dob.window", "366/0/5"), refToken(k, "dob.window", "366/1/5")},
 		NINumber:        refToken(k, "ni_number", "HN583192"),
+		Passport:        refToken(k, "passport_number", "PA1234567"),
 		Postcode:        refToken(k, "postcode", "SK1 3NQ"),
 		PostcodeOutward: refToken(k, "postcode.outward", "SK1"),
 		PostcodeSector:  refToken(k, "postcode.sector", "SK1 3"),
@@ -346,10 +348,10 @@ func TestNulls(t *testing.T) {
 		{"empty", person.Record{RecordID: "x"}},
 		{"placeholders", person.Record{
 			Forename: "UNKNOWN", MiddleNames: "N/A", Surname: "Not Known", NINumber: "TN 01 01 80 F",
-			Address: "No Fixed Abode", Postcode: "N/A", UPRN: "null", Phone: "N/A", Email: "none",
+			Address: "No Fixed Abode", Postcode: "N/A", UPRN: "null", Phone: "N/A", Email: "none", Passport: "on file",
 			DOB: date.MustOf(1900, time.January, 1),
 		}},
-		{"dummy NI and blanks", person.Record{NINumber: "AA000000A", Forename: "  ", Surname: "-", UPRN: "0000", Address: " , "}},
+		{"dummy NI and blanks", person.Record{NINumber: "AA000000A", Forename: "  ", Surname: "-", UPRN: "0000", Address: " , ", Passport: "123456789"}},
 		{"punctuation", person.Record{Forename: "'''", Surname: "..", MiddleNames: "-"}},
 	}
 	for _, tt := range tests {
@@ -389,6 +391,7 @@ func TestNormalisationEquality(t *testing.T) {
 		{{Address: "12 High St"}, {Address: "12 high street"}},
 		{{Phone: "+44 (0)7700 900123"}, {Phone: "07700900123"}},
 		{{NINumber: "HN 58 31 92 B"}, {NINumber: "hn583192"}},
+		{{Passport: "pa 123 4567"}, {Passport: "PA1234567"}},
 		{{UPRN: "00012345"}, {UPRN: "12345.0"}},
 		{{Email: "A@B.COM"}, {Email: " a@b.com"}},
 	}
@@ -425,6 +428,9 @@ func population(n int, seed uint64) []person.Record {
 			Phone:       fmt.Sprintf("07700 9%05d", r.IntN(100000)),
 			Email:       fmt.Sprintf("p%d@example.org", i),
 			Balance:     money.Pence(r.IntN(10000)),
+		}
+		if i%3 != 0 {
+			out[i].Passport = fmt.Sprintf("%09d", 500000000+7*i)
 		}
 	}
 	return out

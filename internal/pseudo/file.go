@@ -27,7 +27,7 @@ import (
 // describes the format.
 const (
 	formatName    = "datamatch-pseudonymised-records"
-	formatVersion = 4
+	formatVersion = 5
 
 	metaFormat      = "datamatch.format"
 	metaVersion     = "datamatch.format_version"
@@ -156,6 +156,7 @@ var columns = []column{
 	tokenCol("dob_within_year_0", func(r *Record) *Token { return &r.DOBWithinYear[0] }),
 	tokenCol("dob_within_year_1", func(r *Record) *Token { return &r.DOBWithinYear[1] }),
 	uniqueTokenCol("ni_number", func(r *Record) *Token { return &r.NINumber }),
+	uniqueTokenCol("passport_number", func(r *Record) *Token { return &r.Passport }),
 	tokenCol("postcode", func(r *Record) *Token { return &r.Postcode }),
 	tokenCol("postcode_outward", func(r *Record) *Token { return &r.PostcodeOutward }),
 	tokenCol("postcode_sector", func(r *Record) *Token { return &r.PostcodeSector }),

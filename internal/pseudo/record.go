@@ -81,6 +81,7 @@ type Record struct {
 	DOBWithinYear [2]Token
 
 	NINumber Token // core of the NI number, without the suffix letter
+	Passport Token // a passport or other travel document's number
 
 	Postcode        Token
 	PostcodeOutward Token
