@@ -30,13 +30,14 @@ func init() {
 var rightsSARCmd = &command{
 	name:    "rights sar",
 	summary: "Find everything the exercise holds about a person, for a subject access request.",
-	usage:   "--config exercise.yaml --forename F --surname S [--dob YYYY-MM-DD] [--ni NI] [--postcode PC] [--identity FILE] --out DIR",
+	usage:   "--config exercise.yaml --forename F --surname S [--dob YYYY-MM-DD] [--ni NI] [--passport N] [--postcode PC] [--identity FILE] --out DIR",
 	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		config := fs.String("config", "", "the exercise config (required)")
 		forename := fs.String("forename", "", "the person's forename, as they gave it")
 		surname := fs.String("surname", "", "the person's surname, as they gave it")
 		dob := fs.String("dob", "", "date of birth (YYYY-MM-DD)")
 		ni := fs.String("ni", "", "National Insurance number")
+		passport := fs.String("passport", "", "passport or other travel document number")
 		postcode := fs.String("postcode", "", "postcode")
 		identity := fs.String("identity", "", "a reviewer's age identity file: also search the re-identification vaults (each opening is entered in the ledger)")
 		out := fs.String("out", "", "folder for the report (required): "+sarJSONFile+" and "+sarTextFile+", mode 0600")
@@ -50,12 +51,12 @@ var rightsSARCmd = &command{
 			if *out == "" {
 				return usagef("--out DIR is required")
 			}
-			if *forename == "" && *surname == "" && *ni == "" {
-				return usagef("give at least --forename and --surname, or --ni")
+			if *forename == "" && *surname == "" && *ni == "" && *passport == "" {
+				return usagef("give at least --forename and --surname, or --ni, or --passport")
 			}
 			// The query is personal data: no value of it goes into an
 			// error or a log.
-			subject := rights.Subject{Forename: *forename, Surname: *surname, NINumber: *ni, Postcode: *postcode}
+			subject := rights.Subject{Forename: *forename, Surname: *surname, NINumber: *ni, Passport: *passport, Postcode: *postcode}
 			if *dob != "" {
 				d, err := date.Parse(date.ISO, *dob)
 				if err != nil {

@@ -9,20 +9,21 @@
 // (UK GDPR Article 18), the right to object (Article 21) or the right not to
 // be subject to solely automated decision-making (Article 22). It is a CSV
 // file, UTF-8 (a leading byte-order mark is ignored), whose header names
-// exactly these columns, in any order:
+// these columns, in any order, and may name passport_number as well:
 //
 //	kind         restriction | objection | objection_automated (case-insensitive; "-" or " " may stand for "_")
 //	forename     as the person gave it
 //	surname      as the person gave it
 //	dob          date of birth, ISO 8601 (1980-04-21); may be empty
 //	ni_number    National Insurance number, spaces allowed; may be empty
+//	passport_number  passport or travel document number; optional column, may be empty
 //	postcode     may be empty
 //	reference    the landlord's reference for the request (not personal data)
 //	received     the date the request was received, ISO 8601; may be empty
 //
 // internal/rights/testdata/restrictions.example.csv is an example.
 //
-// Every row must carry enough to recognise the person: an NI number, or a
+// Every row must carry enough to recognise the person: an NI or passport number, or a
 // surname and a date of birth with a forename or a postcode, or a forename,
 // a date of birth and a postcode. A file with an unknown or missing column,
 // an unknown kind, an unreadable date or a row that could never match anyone
@@ -40,6 +41,7 @@
 // agrees):
 //
 //	ni_number                                        the NI number (its core, without the suffix letter)
+//	passport_number                                  the passport number
 //	surname, forename, dob                           exact forename
 //	surname, forename nickname group, dob            Bob for Robert, Peggy for Margaret
 //	surname, dob, postcode

@@ -61,5 +61,6 @@ func (f fakeEncoder) Encode(dst *pseudo.Record, src *person.Record) {
 		ni = ni[:8]
 	}
 	dst.NINumber = f.tok("ni", ni)
+	dst.Passport = f.tok("passport", strings.ToUpper(strings.Join(strings.Fields(src.Passport), "")))
 	dst.Postcode = f.tok("postcode", strings.ToUpper(strings.Join(strings.Fields(src.Postcode), "")))
 }

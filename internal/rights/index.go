@@ -18,6 +18,7 @@ type Rule int
 // Recognition rules, in the order they are tried.
 const (
 	RuleNINumber         Rule = iota + 1 // NI number
+	RulePassport                         // passport number
 	RuleSurnameForename                  // surname, forename and date of birth
 	RuleSurnameNickname                  // surname, forename nickname group and date of birth
 	RuleSurnamePostcode                  // surname, date of birth and postcode
@@ -29,6 +30,8 @@ func (r Rule) String() string {
 	switch r {
 	case RuleNINumber:
 		return "ni_number"
+	case RulePassport:
+		return "passport_number"
 	case RuleSurnameForename:
 		return "surname+forename+dob"
 	case RuleSurnameNickname:
@@ -51,6 +54,7 @@ type triple [3]pseudo.Token
 // Each key maps to the people (entry numbers) that have it.
 type index struct {
 	ni               map[pseudo.Token][]int32
+	passport         map[pseudo.Token][]int32
 	surnameForename  map[triple][]int32 // surname, forename, dob
 	surnameNickname  map[triple][]int32 // surname, group, dob
 	surnamePostcode  map[triple][]int32 // surname, dob, postcode
@@ -61,6 +65,7 @@ type index struct {
 func newIndex() *index {
 	return &index{
 		ni:               make(map[pseudo.Token][]int32),
+		passport:         make(map[pseudo.Token][]int32),
 		surnameForename:  make(map[triple][]int32),
 		surnameNickname:  make(map[triple][]int32),
 		surnamePostcode:  make(map[triple][]int32),
@@ -71,7 +76,7 @@ func newIndex() *index {
 
 // keyable reports whether r carries at least one complete match key.
 func keyable(r *pseudo.Record) bool {
-	if r.NINumber != 0 {
+	if r.NINumber != 0 || r.Passport != 0 {
 		return true
 	}
 	if r.DOB == 0 {
@@ -89,6 +94,9 @@ func (x *index) add(e int32, r *pseudo.Record) {
 	put := func(m map[triple][]int32, k triple) { m[k] = append(m[k], e) }
 	if r.NINumber != 0 {
 		x.ni[r.NINumber] = append(x.ni[r.NINumber], e)
+	}
+	if r.Passport != 0 {
+		x.passport[r.Passport] = append(x.passport[r.Passport], e)
 	}
 	if r.DOB == 0 {
 		return
@@ -121,6 +129,11 @@ func (x *index) add(e int32, r *pseudo.Record) {
 func (x *index) each(r *pseudo.Record, fn func(Rule, []int32) bool) {
 	if r.NINumber != 0 {
 		if es := x.ni[r.NINumber]; es != nil && !fn(RuleNINumber, es) {
+			return
+		}
+	}
+	if r.Passport != 0 {
+		if es := x.passport[r.Passport]; es != nil && !fn(RulePassport, es) {
 			return
 		}
 	}

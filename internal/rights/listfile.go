@@ -20,6 +20,7 @@ const (
 	ColSurname   = person.ColSurname
 	ColDOB       = person.ColDOB
 	ColNINumber  = person.ColNINumber
+	ColPassport  = person.ColPassport
 	ColPostcode  = person.ColPostcode
 	ColReference = "reference"
 	ColReceived  = "received"
@@ -27,6 +28,10 @@ const (
 
 // ListColumns lists the columns a restrictions file's header must name.
 var ListColumns = []string{ColKind, ColForename, ColSurname, ColDOB, ColNINumber, ColPostcode, ColReference, ColReceived}
+
+// OptionalListColumns lists the columns a restrictions file's header may
+// name as well.
+var OptionalListColumns = []string{ColPassport}
 
 // maxProblems bounds how many problems one error lists.
 const maxProblems = 50
@@ -59,8 +64,8 @@ func ReadList(r io.Reader, name string, enc Encoder) (*List, error) {
 		enc.Encode(&p, &row.rec)
 		row.rec = person.Record{}
 		if !keyable(&p) {
-			problems = append(problems, fmt.Errorf("restrictions %s: line %d: not enough identifiers to recognise anyone (need %s; or %s and %s with %s or %s; or %s, %s and %s)",
-				name, row.line, ColNINumber, ColSurname, ColDOB, ColForename, ColPostcode, ColForename, ColDOB, ColPostcode))
+			problems = append(problems, fmt.Errorf("restrictions %s: line %d: not enough identifiers to recognise anyone (need %s or %s; or %s and %s with %s or %s; or %s, %s and %s)",
+				name, row.line, ColNINumber, ColPassport, ColSurname, ColDOB, ColForename, ColPostcode, ColForename, ColDOB, ColPostcode))
 			continue
 		}
 		e := int32(len(l.entries))
@@ -102,8 +107,8 @@ func parseList(r io.Reader, name string) ([]listRow, error) {
 			h = strings.TrimPrefix(h, "\uFEFF")
 		}
 		h = strings.ToLower(strings.TrimSpace(h))
-		if !contains(ListColumns, h) {
-			problems = append(problems, fmt.Errorf("restrictions %s: header: column %d is not one of %s", name, i+1, strings.Join(ListColumns, ",")))
+		if !contains(ListColumns, h) && !contains(OptionalListColumns, h) {
+			problems = append(problems, fmt.Errorf("restrictions %s: header: column %d is not one of %s (or %s)", name, i+1, strings.Join(ListColumns, ","), strings.Join(OptionalListColumns, ",")))
 			continue
 		}
 		if _, dup := col[h]; dup {
@@ -135,7 +140,13 @@ func parseList(r io.Reader, name string) ([]listRow, error) {
 		if blank(rec) {
 			continue
 		}
-		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
+		get := func(c string) string {
+			i, ok := col[c]
+			if !ok {
+				return "" // an optional column the file does not have
+			}
+			return strings.TrimSpace(rec[i])
+		}
 		bad := func(c, why string) {
 			problems = append(problems, fmt.Errorf("restrictions %s: line %d: column %s: %s", name, line, c, why))
 		}
@@ -148,6 +159,7 @@ func parseList(r io.Reader, name string) ([]listRow, error) {
 		row.rec.Forename = get(ColForename)
 		row.rec.Surname = get(ColSurname)
 		row.rec.NINumber = get(ColNINumber)
+		row.rec.Passport = get(ColPassport)
 		row.rec.Postcode = get(ColPostcode)
 		if s := get(ColDOB); s != "" {
 			d, err := date.Parse(date.ISO, s)

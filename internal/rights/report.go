@@ -130,6 +130,7 @@ func (s Subject) describe() string {
 	add(ColSurname, s.Surname)
 	add(ColDOB, s.DOB.String())
 	add(ColNINumber, s.NINumber)
+	add(ColPassport, s.Passport)
 	add(ColPostcode, s.Postcode)
 	return strings.Join(parts, ", ")
 }

@@ -94,6 +94,29 @@ func TestExcludes(t *testing.T) {
 	}
 }
 
+// TestPassportColumn reads a list with the optional passport_number
+// column: a row with a passport number alone is enough to recognise the
+// person, who is then excluded on it; a list without the column (listCSV)
+// is read as before.
+func TestPassportColumn(t *testing.T) {
+	csv := "kind,forename,surname,dob,ni_number,passport_number,postcode,reference,received\n" +
+		"objection,,,,,541 236 987,,REQ-9,\n" +
+		"restriction,Robert,Hughes,1971-05-02,,,SK1 3NQ,REQ-10,\n"
+	l := mustList(t, csv, keyA)
+	p := encode(keyA, person.Record{Forename: "Someone", Surname: "Else", Passport: "541236987"})
+	if h, ok := l.Match(&p); !ok || h.Rule != RulePassport || h.Kind != Objection {
+		t.Errorf("passport number: match %+v, %v; want an objection on %v", h, ok, RulePassport)
+	}
+	p = encode(keyA, person.Record{Passport: "541236988"})
+	if h, ok := l.Match(&p); ok {
+		t.Errorf("another passport number matched: %+v", h)
+	}
+	if _, err := ReadList(strings.NewReader("kind,forename,surname,dob,ni_number,passport_number,postcode,reference,received\nobjection,,,,,,,REQ-1,\n"), "r.csv", keyA); err == nil ||
+		!strings.Contains(err.Error(), "passport_number") {
+		t.Errorf("a row with nothing to recognise: %v, want an error naming the passport column among the ways", err)
+	}
+}
+
 func TestMatchReferences(t *testing.T) {
 	l := mustList(t, listCSV, keyA)
 	p := encode(keyA, person.Record{Forename: "Margaret", Surname: "Okafor", DOB: dob("1985-11-30"), NINumber: "AB123456C", Postcode: "M1 1AE"})

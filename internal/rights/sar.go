@@ -24,11 +24,12 @@ type Subject struct {
 	Surname  string    `json:"surname,omitempty"`
 	DOB      date.Date `json:"dob,omitzero"`
 	NINumber string    `json:"ni_number,omitempty"`
+	Passport string    `json:"passport_number,omitempty"`
 	Postcode string    `json:"postcode,omitempty"`
 }
 
 func (s Subject) record() person.Record {
-	return person.Record{Forename: s.Forename, Surname: s.Surname, DOB: s.DOB, NINumber: s.NINumber, Postcode: s.Postcode}
+	return person.Record{Forename: s.Forename, Surname: s.Surname, DOB: s.DOB, NINumber: s.NINumber, Passport: s.Passport, Postcode: s.Postcode}
 }
 
 // Source is one place Search looks: a Dataset, a Queue, an OutputFile or a
@@ -301,8 +302,8 @@ func (s *search) subjectIndex(enc Encoder) (*index, error) {
 	rec := s.query.record()
 	enc.Encode(&p, &rec)
 	if !keyable(&p) {
-		return nil, fmt.Errorf("not enough identifiers to recognise the subject (need %s; or %s and %s with %s or %s; or %s, %s and %s)",
-			ColNINumber, ColSurname, ColDOB, ColForename, ColPostcode, ColForename, ColDOB, ColPostcode)
+		return nil, fmt.Errorf("not enough identifiers to recognise the subject (need %s or %s; or %s and %s with %s or %s; or %s, %s and %s)",
+			ColNINumber, ColPassport, ColSurname, ColDOB, ColForename, ColPostcode, ColForename, ColDOB, ColPostcode)
 	}
 	x := newIndex()
 	x.add(0, &p)
