@@ -202,6 +202,7 @@ func (ix *clearIndex) addRecord(dataset string, p *person.Record) {
 			ix.add(asSpan, "ni_number", compact[:8], o)
 		}
 	}
+	ix.add(asSpan, "passport_number", p.Passport, o)
 	for _, a := range []struct{ col, v string }{{"address", p.Address}, {"forwarding_address", p.ForwardingAddress}} {
 		ix.addAddress(a.col, a.v, o)
 	}
@@ -820,6 +821,7 @@ func TestLeakDetectorFindsPlanted(t *testing.T) {
 		{"NI number in a reference column", arrears, csvCell(2, "subject_ref", strings.ReplaceAll(p.NINumber, " ", "")), true},
 		{"forwarding address in its own column", arrears, csvCell(2, "forwarding_address", p.Address), false},
 		{"postcode in a reference column", arrears, csvCell(2, "subject_ref", p.Postcode), true},
+		{"passport number in a reference column", arrears, csvCell(2, "subject_ref", p.Passport), true},
 		{"surname as the operator", runJSON, jsonReplace(`"operator": "`+testOperator+`"`, `"operator": "`+p.Surname+`"`), true},
 		{"forename in an error message", runJSON, jsonReplace(`"operator": "`+testOperator+`"`, `"operator": "row 7: `+strings.ToUpper(p.Forename)+` is not valid"`), true},
 		{"date of birth in a message", runJSON, jsonReplace(`"operator": "`+testOperator+`"`, `"operator": "born `+dob[date.UKSlash]+`"`), true},
@@ -883,7 +885,8 @@ func TestLeakDetectorFindsPlanted(t *testing.T) {
 }
 
 // plantable returns a tenancy record whose names, date of birth (in ISO
-// form too), NI number, postcode, phone and email are all indexed.
+// form too), NI and passport numbers, postcode, phone and email are all
+// indexed.
 func plantable(t testing.TB, f *leakFixture) (person.Record, bool) {
 	t.Helper()
 	src := sourceOf(t, f.d.ex.Data, synth.DatasetTenancies)
@@ -893,7 +896,7 @@ func plantable(t testing.TB, f *leakFixture) (person.Record, bool) {
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].RecordID < recs[j].RecordID })
 	for _, p := range recs {
-		if p.DOB.IsZero() || p.NINumber == "" || p.Phone == "" || p.Email == "" || p.Postcode == "" {
+		if p.DOB.IsZero() || p.NINumber == "" || p.Passport == "" || p.Phone == "" || p.Email == "" || p.Postcode == "" {
 			continue
 		}
 		if _, ok := f.ix.whole[fold(p.Surname)]; !ok {

@@ -275,6 +275,9 @@ func (g *gen) duplicateIdentity(c *chunk, t *tenancy) bool {
 		switch u := r.Float64(); {
 		case m.h.sex == 'F' && age <= 60 && u < 0.4:
 			g.marry(alias)
+			if alias.passport != "" {
+				alias.passport = g.passports.number(m.h.pid, 1) // reissued in the new name
+			}
 		case u < 0.55 && nicknames[m.h.forename] != nil:
 			alias.forename = nickname(r, m.h.forename)
 		case u < 0.75:
@@ -402,6 +405,7 @@ func (g *gen) namesake(c *chunk, t *tenancy) bool {
 	}
 	g.setTitle(s, h.sex == 'F')
 	g.setContact(s, 0.7, 0.4)
+	s.passport = g.recordedPassport(s, otherPassportShare, 0, false)
 	start := g.startBefore(g.today.AddDays(-16), addYears(s.dob, 18), 6)
 	rec := g.addOtherLandlord(c, s, g.z.randomHome(r, ownerOther), start, date.Date{}, "Lead Tenant", nil, true)
 	c.addCase(KindNamesake, m, dsOther, &rec.id)

@@ -78,7 +78,11 @@ type gen struct {
 	// a stream of its own, so that adding them left every other value of
 	// a seed's data as it was.
 	compound *rand.Rand
-	relet    []*tenancy // recent current tenancies whose homes former tenancies may have left
+	// docs draws what concerns passports (see recordedPassport), from a
+	// stream of its own for the same reason.
+	docs      *rand.Rand
+	passports passportAllocator
+	relet     []*tenancy // recent current tenancies whose homes former tenancies may have left
 
 	nextPID        int64
 	nextGroup      int64
@@ -130,6 +134,7 @@ type chunk struct {
 func (g *gen) buildChunk(k, rows int) *chunk {
 	g.r = rand.New(rand.NewPCG(uint64(g.cfg.Seed), uint64(k)*0x9e3779b97f4a7c15+0x5eed))
 	g.compound = rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0de, uint64(k)*0x9e3779b97f4a7c15+0xd0b1e))
+	g.docs = rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xd0c5, uint64(k)*0x9e3779b97f4a7c15+0xd0c5))
 	r := g.r
 	c := &chunk{index: k}
 	n := 0

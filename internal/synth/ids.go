@@ -51,6 +51,36 @@ func newNIAllocator(seed uint64) niAllocator {
 	return niAllocator{a, b, n}
 }
 
+// passportAllocator gives every person who holds a passport distinct nine-digit
+// numbers, one for each issue (a passport renewed, or reissued in a new
+// name, gets a new number), by permuting (person, issue) over the numbers
+// 100000000 to 999999999. Who holds a passport at all is a function of the
+// person id too, so that every record of a person agrees on it.
+type passportAllocator struct {
+	a, b, n, salt uint64
+}
+
+// passportShare is the share of adults who hold a passport.
+const passportShare = 0.75
+
+func newPassportAllocator(seed uint64) passportAllocator {
+	const n = 900_000_000
+	a, b := affine(n, mix64(seed, 0x7061))
+	return passportAllocator{a, b, n, mix64(seed, 0x7062)}
+}
+
+// holds reports whether person pid holds a passport. Under the zero
+// allocator nobody does.
+func (x passportAllocator) holds(pid int64) bool {
+	return x.n != 0 && mix64(uint64(pid), x.salt)%1000 < passportShare*1000
+}
+
+// number returns the number of issue (0 or 1) of person pid's passport.
+func (x passportAllocator) number(pid int64, issue int) string {
+	i := (x.a*(2*uint64(pid)+uint64(issue&1)) + x.b) % x.n
+	return strconv.FormatUint(100_000_000+i, 10)
+}
+
 // number returns the NI number of person pid, "AB123456C".
 func (x niAllocator) number(pid int64) string {
 	i := (x.a*uint64(pid) + x.b) % x.n

@@ -117,6 +117,7 @@ type otherLandlordRow struct {
 	Gender           *string `parquet:"name=Gender, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
 	DOB              *string `parquet:"name=DOB, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
 	NINO             *string `parquet:"name=NINO, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
+	PassportNo       *string `parquet:"name=PassportNo, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
 	Address          *string `parquet:"name=Address, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
 	Postcode         *string `parquet:"name=Postcode, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
 	Telephone        *string `parquet:"name=Telephone, type=BYTE_ARRAY, convertedtype=UTF8, repetitiontype=OPTIONAL"`
@@ -189,6 +190,7 @@ func (g *gen) addOtherLandlord(c *chunk, h *human, hm home, start, end date.Date
 		Gender:           ptr(sexWord(h.sex)),
 		DOB:              optDate(h.dob, fmtUKSlash),
 		NINO:             ptr(spacedNI(h.ni)),
+		PassportNo:       ptr(h.passport),
 		Address:          ptr(a.line(st)),
 		Postcode:         ptr(pc),
 		Telephone:        ptr(phoneIntl(h.phone)),
@@ -478,9 +480,11 @@ func (g *gen) fillOtherLandlord(c *chunk, target int) {
 		if lo, hi := start.AddDays(180), g.today.AddDays(-30); r.Float64() < 0.12 && hi.After(lo) {
 			end = between(r, lo, hi)
 		}
+		lead.passport = g.recordedPassport(lead, otherPassportShare, 0, false)
 		rec := g.addOtherLandlord(c, lead, hm, start, end, "Lead Tenant", nil, false)
 		if len(c.recs[dsOther]) < target && r.Float64() < 0.35 {
 			if p := g.partnerOf(lead, start); p != nil {
+				p.passport = g.recordedPassport(p, otherPassportShare, 0, false)
 				g.addOtherLandlord(c, p, hm, start, end, "Joint Tenant", rec, false)
 			}
 		}

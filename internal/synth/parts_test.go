@@ -458,7 +458,7 @@ func TestCompoundSurnames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gen{t: tb, noise: DefaultNoise(), today: DefaultToday, r: rand.New(rand.NewPCG(3, 4)), compound: rand.New(rand.NewPCG(5, 6))}
+	g := &gen{t: tb, noise: DefaultNoise(), today: DefaultToday, r: rand.New(rand.NewPCG(3, 4)), compound: rand.New(rand.NewPCG(5, 6)), docs: rand.New(rand.NewPCG(7, 8))}
 	const draws = 50_000
 	compound := 0
 	for range draws {

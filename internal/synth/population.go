@@ -22,6 +22,7 @@ type human struct {
 	surname  string
 	dob      date.Date
 	ni       string // "" if none
+	passport string // the passport number a record holds, "" if none
 	phone    string // landlord form "07700 900123", "" if none
 	email    string
 
@@ -109,15 +110,23 @@ var (
 
 // Household composition and contact-detail rates.
 const (
-	formerShare       = 0.15 // tenancies in the export that have ended
-	reletShare        = 0.5  // former tenancies whose home has been let again
-	coupleShare       = 0.55 // households of two or more headed by a couple
-	jointShare        = 0.70 // couples holding a joint tenancy
-	relativeShare     = 0.08 // households of three or more with an adult relative
-	sameSexShare      = 0.03
-	sharedSurname     = 0.70 // couples sharing a surname
-	compoundSurname   = 0.02 // British families with a double-barrelled surname
-	tenantNIShare     = 0.96 // adults in the export with an NI number
+	formerShare     = 0.15 // tenancies in the export that have ended
+	reletShare      = 0.5  // former tenancies whose home has been let again
+	coupleShare     = 0.55 // households of two or more headed by a couple
+	jointShare      = 0.70 // couples holding a joint tenancy
+	relativeShare   = 0.08 // households of three or more with an adult relative
+	sameSexShare    = 0.03
+	sharedSurname   = 0.70 // couples sharing a surname
+	compoundSurname = 0.02 // British families with a double-barrelled surname
+	tenantNIShare   = 0.96 // adults in the export with an NI number
+	// tenantPassportShare is the share of tenants holding a passport
+	// whose number the landlord recorded (identity checks at sign-up),
+	// and otherPassportShare the same at the other landlord.
+	tenantPassportShare = 0.45
+	otherPassportShare  = 0.35
+	// renewedPassport is the chance that another landlord's record of a
+	// person holds a number from another issue of the passport than ours.
+	renewedPassport   = 0.2
 	tenantPhoneShare  = 0.80
 	memberPhoneShare  = 0.30
 	tenantEmailShare  = 0.55
@@ -195,6 +204,21 @@ func (g *gen) newHuman(grp group, sex byte, dob date.Date, surname string) *huma
 		h.ni = g.ni.number(h.pid)
 	}
 	return h
+}
+
+// recordedPassport returns the passport number of h that a record made
+// with the given chance of recording it holds: "" if h holds no passport
+// or it was not recorded, and otherwise the first issue's number, or at
+// the renewed rate the second's. A name changed on marriage is on a
+// reissued passport. The draws come from g.docs.
+func (g *gen) recordedPassport(h *human, share, renewed float64, married bool) string {
+	if ageAt(h.dob, g.today) < 16 || !g.passports.holds(h.pid) || g.docs.Float64() >= share {
+		return ""
+	}
+	if married || g.docs.Float64() < renewed {
+		return g.passports.number(h.pid, 1)
+	}
+	return g.passports.number(h.pid, 0)
 }
 
 func (g *gen) middleName(h *human) string {
@@ -515,6 +539,9 @@ func (g *gen) newTenancy(former bool, maxSize int) *tenancy {
 		if h.ni != "" && r.Float64() > tenantNIShare {
 			h.ni = "" // not recorded by the landlord; partners may still hold it
 		}
+		if m.isTenant() {
+			h.passport = g.recordedPassport(h, tenantPassportShare, 0, false)
+		}
 		g.setSpecial(h, m.isTenant())
 	}
 
@@ -653,8 +680,10 @@ func (g *gen) noisyCopy(h *human, k copyKind) *human {
 		}
 	}
 	age := ageAt(h.dob, g.today)
+	married := false
 	if k != copyDeceased && c.sex == 'F' && age >= 18 && age <= 60 && r.Float64() < n.MarriedName {
 		g.marry(&c)
+		married = true
 	} else if r.Float64() < n.DropMiddle {
 		c.middle = ""
 	}
@@ -673,6 +702,16 @@ func (g *gen) noisyCopy(h *human, k copyKind) *human {
 	}
 	if c.ni == "" && age >= 16 && k != copyAlias {
 		c.ni = g.ni.number(h.pid) // partners may hold a number the landlord lacks
+	}
+	switch k {
+	case copyOtherLandlord:
+		c.passport = g.recordedPassport(h, otherPassportShare, renewedPassport, married)
+	case copyAlias:
+		// The second identity is the same person: a passport that was
+		// recorded may be, unless the name changed with it.
+		c.passport = g.recordedPassport(h, tenantPassportShare, renewedPassport, married)
+	default:
+		c.passport = "" // registers and utilities hold no passport numbers
 	}
 	if r.Float64() < n.MissingNI {
 		c.ni = ""

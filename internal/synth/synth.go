@@ -13,11 +13,12 @@
 //     tenancy_start and tenancy_end (DATE, null while current), rent_balance
 //     (DECIMAL(12,2) pounds, positive is arrears, null for members), and the
 //     special-category ethnicity, disability, religion and the
-//     criminal-offence asb_conviction_flag.
+//     criminal-offence asb_conviction_flag, then passport_no (nine digits,
+//     for the tenants whose identity check recorded one).
 //   - other_landlord.parquet: another landlord's tenants. CustomerId
 //     ("OL-2019-000123"), TenancyNo, TenantType ("Lead Tenant", "Joint
 //     Tenant"), FullName ("SMITH, John Michael"), Gender, DOB ("DD/MM/YYYY"),
-//     NINO ("AB 12 34 56 C"), Address (one line), Postcode ("sk57qe"),
+//     NINO ("AB 12 34 56 C"), PassportNo, Address (one line), Postcode ("sk57qe"),
 //     Telephone ("+44 7700 900123"), Email, TenancyStartDate and
 //     TenancyEndDate ("YYYY-MM-DD"), Balance ("£1,234.56").
 //   - deceased.parquet: a deceased-persons register. register_id
@@ -45,7 +46,8 @@
 // The people are invented: names are drawn from shipped frequency tables by
 // cultural group, sex and year of birth; streets, homes, postcode units and
 // UPRNs are invented within real localities and postcode districts around
-// Stockport; NI numbers are valid in form but drawn at random; phone
+// Stockport; NI and passport numbers are valid in form but drawn at
+// random (a person's renewed passport has another number); phone
 // numbers are in Ofcom's range reserved for drama (07700 900xxx) and email
 // domains are reserved for documentation.
 //
@@ -202,10 +204,11 @@ func Generate(ctx context.Context, cfg Config, dir string) (*Manifest, error) {
 
 	g := &gen{
 		cfg: cfg, noise: noise, t: tables, z: z,
-		stock: newStock(z, uint64(cfg.Seed)),
-		ni:    newNIAllocator(uint64(cfg.Seed)),
-		today: cfg.Today,
-		cases: map[string]int{},
+		stock:     newStock(z, uint64(cfg.Seed)),
+		ni:        newNIAllocator(uint64(cfg.Seed)),
+		passports: newPassportAllocator(uint64(cfg.Seed)),
+		today:     cfg.Today,
+		cases:     map[string]int{},
 	}
 
 	sinks, err := openSinks(dir)
@@ -380,6 +383,7 @@ var mappings = [numDatasets]func() load.Mapping{
 			person.ColSurname:      from(tenLast),
 			person.ColDOB:          from(tenDOB),
 			person.ColNINumber:     from(tenNI),
+			person.ColPassport:     from(tenPassport),
 			person.ColAddress:      from(tenLine1, tenLine2, tenTown),
 			person.ColPostcode:     from(tenPostcode),
 			person.ColUPRN:         from(tenUPRN),
@@ -403,6 +407,7 @@ var mappings = [numDatasets]func() load.Mapping{
 				person.ColRecordID:     from("CustomerId"),
 				person.ColDOB:          fromAs(string(date.UKSlash), "DOB"),
 				person.ColNINumber:     from("NINO"),
+				person.ColPassport:     from("PassportNo"),
 				person.ColAddress:      from("Address"),
 				person.ColPostcode:     from("Postcode"),
 				person.ColPhone:        from("Telephone"),

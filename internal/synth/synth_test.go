@@ -15,6 +15,7 @@ import (
 
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/money"
+	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/person"
 )
 
@@ -907,5 +908,70 @@ func TestManifestFile(t *testing.T) {
 	}
 	if m.Today != DefaultToday || m.People != fixturePeople || m.Seed != 1 {
 		t.Errorf("manifest has today %v, people %d, seed %d", m.Today, m.People, m.Seed)
+	}
+}
+
+// TestPassports checks the passport numbers of the landlord's export and
+// the other landlord's extract: each well formed, none shared by two
+// people, held by some tenants but not all, and a person's records
+// mostly agreeing on the number, the rest holding a renewed passport's.
+func TestPassports(t *testing.T) {
+	byRow := personByRow(t)
+	owner := map[string]int64{} // number -> person
+	byPerson := map[int64]map[string]bool{}
+	records := map[int64]int{} // records holding a number, by person
+	held, tenants := 0, 0
+	for _, f := range []struct{ dataset, file, col, role string }{
+		{DatasetTenancies, datasetFiles[dsTenancies], tenPassport, tenRole},
+		{DatasetOtherLandlord, datasetFiles[dsOther], "PassportNo", ""},
+	} {
+		tb := fixtureFile(t, f.file)
+		for i := 0; i < tb.rows; i++ {
+			n, ok := tb.get(f.col, i)
+			if f.role != "" {
+				if role, _ := tb.get(f.role, i); role == roleLead || role == roleJoint {
+					tenants++
+					if ok {
+						held++
+					}
+				} else if ok {
+					t.Fatalf("%s row %d: a household member has a passport number", f.dataset, i)
+				}
+			}
+			if !ok {
+				continue
+			}
+			if doc, well := normalize.Passport(n); !well || doc != n || len(n) != 9 {
+				t.Fatalf("%s row %d: passport number %q is not nine digits", f.dataset, i, n)
+			}
+			pid := byRow[f.dataset][i]
+			if p, seen := owner[n]; seen && p != pid {
+				t.Fatalf("passport number %q is held by persons %d and %d", n, p, pid)
+			}
+			owner[n] = pid
+			if byPerson[pid] == nil {
+				byPerson[pid] = map[string]bool{}
+			}
+			byPerson[pid][n] = true
+			records[pid]++
+		}
+	}
+	if share := float64(held) / float64(tenants); share < 0.2 || share > 0.5 {
+		t.Errorf("%.3f of tenants have a passport number, want about %.2f", share, tenantPassportShare*passportShare)
+	}
+	agree, renewed := 0, 0
+	for pid, ns := range byPerson {
+		switch {
+		case records[pid] < 2:
+		case len(ns) == 1:
+			agree++
+		case len(ns) == 2:
+			renewed++
+		default:
+			t.Fatalf("person %d has %d passport numbers", pid, len(ns))
+		}
+	}
+	if agree == 0 || renewed > agree {
+		t.Errorf("of the people with two records holding a passport number, %d agree on it and %d do not", agree, renewed)
 	}
 }

@@ -17,7 +17,7 @@ type tenancyRec struct {
 	tenancyRef, role, title              string
 	first, middle, last                  string
 	dob                                  date.Date
-	ni                                   string
+	ni, passport                         string
 	line1, line2, town, postcode, uprn   string
 	tel, email                           string
 	start, end                           date.Date
@@ -29,7 +29,7 @@ type tenancyRec struct {
 func newTenancyRec(t *tenancy, m *member) *tenancyRec {
 	h := m.h
 	l1, l2, town := t.addr.landlordLines()
-	return &tenancyRec{
+	rec := &tenancyRec{
 		recBase:    recBase{id: m.ref, pid: h.pid, truth: m.truth},
 		h:          h,
 		tenancyRef: t.ref, role: m.role, title: h.title,
@@ -41,6 +41,10 @@ func newTenancyRec(t *tenancy, m *member) *tenancyRec {
 		balance: t.balance, hasBalance: m.isTenant(),
 		ethnicity: h.ethnicity, disability: h.disability, religion: h.religion, asb: m.asb,
 	}
+	if m.isTenant() {
+		rec.passport = h.passport // identity checks are of tenants
+	}
+	return rec
 }
 
 func (t *tenancyRec) seal() {}
@@ -90,6 +94,7 @@ const (
 	tenDisability = "disability"
 	tenReligion   = "religion"
 	tenASB        = "asb_conviction_flag"
+	tenPassport   = "passport_no"
 )
 
 // balanceType is the landlord's rent balance column type: pounds and pence
@@ -110,6 +115,7 @@ var tenancySchema = func() *arrow.Schema {
 		str(tenTel), str(tenEmail), day(tenStart), day(tenEnd),
 		{Name: tenBalance, Type: balanceType, Nullable: true},
 		str(tenEthnicity), str(tenDisability), str(tenReligion), str(tenASB),
+		str(tenPassport),
 	}, nil)
 }()
 
@@ -168,6 +174,7 @@ func tenancyRecord(mem memory.Allocator, recs []record) arrow.Record {
 		str(20, t.disability)
 		str(21, t.religion)
 		str(22, t.asb)
+		str(23, t.passport)
 	}
 	return b.NewRecord()
 }
