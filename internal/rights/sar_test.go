@@ -307,6 +307,25 @@ func TestSearchByNINumber(t *testing.T) {
 	}
 }
 
+// TestSearchByPassport finds a person by passport number alone, under
+// another surname, and shows the number among the record's fields.
+func TestSearchByPassport(t *testing.T) {
+	ds := Dataset{Name: "other", Role: person.RoleOtherLandlord, Encoder: keyA, Records: records(
+		person.Record{RecordID: "1", Forename: "Margaret", Surname: "Smith", Passport: "541236987"},
+		person.Record{RecordID: "2", Forename: "Margaret", Surname: "Okafor", Passport: "541236988"},
+	)}
+	f, err := Search(context.Background(), Subject{Passport: "541 236 987"}, []Source{ds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Records) != 1 || f.Records[0].RecordID != "1" || f.Records[0].MatchedOn != "passport_number" {
+		t.Fatalf("records = %+v", f.Records)
+	}
+	if !slices.Contains(f.Records[0].Fields, Field{person.ColPassport, "identifier", "541236987"}) {
+		t.Errorf("fields = %+v, want the passport number among them", f.Records[0].Fields)
+	}
+}
+
 func TestSearchLargeDataset(t *testing.T) {
 	// More records than one chunk, with the subject in several chunks.
 	var rs []person.Record
