@@ -68,7 +68,10 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("vault mode %04o, want 0600", fi.Mode().Perm())
 	}
 	raw, _ := os.ReadFile(path)
-	for _, clear := range []string{"O'Brien", "SK1 3NQ", "AB123456C", "tenancies", "T1"} {
+	// Values of five bytes or more: a shorter one (a record id such as
+	// "T1") turns up in a few kilobytes of ciphertext by chance, a few
+	// runs in a hundred.
+	for _, clear := range []string{"O'Brien", "SK1 3NQ", "AB123456C", "tenancies", "Mill Lane"} {
 		if bytes.Contains(raw, []byte(clear)) {
 			t.Errorf("vault file contains %q in clear", clear)
 		}
