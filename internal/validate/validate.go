@@ -274,15 +274,10 @@ func (rule *textRule) apply(s string) (string, problems) {
 			ps.add(NotHMRCFormat)
 		}
 	case checkPassport:
-		switch present, ok := normalize.PassportStatus(out); {
-		case !present:
-			// A placeholder, no digit, or a dummy number such as
-			// 123456789.
-			ps.add(Placeholder)
-			out = ""
-		case !ok:
-			ps.add(InvalidPassport)
-		}
+		// A placeholder, no digit, or a dummy number such as 123456789
+		// is no number.
+		present, ok := normalize.PassportStatus(out)
+		out = byStatus(out, &ps, present, ok, InvalidPassport)
 	case checkPostcode:
 		switch pc, uk := normalize.Postcode(out); {
 		case pc == "":
@@ -298,27 +293,32 @@ func (rule *textRule) apply(s string) (string, problems) {
 			ps.add(NotUPRNFormat)
 		}
 	case checkPhone:
-		switch present, ok := normalize.PhoneStatus(out); {
-		case !present:
-			// A placeholder, no digits, or a dummy number such as
-			// 0000000000.
-			ps.add(Placeholder)
-			out = ""
-		case !ok:
-			ps.add(InvalidPhone)
-		}
+		// A placeholder, no digits, or a dummy number such as 0000000000
+		// is no number.
+		present, ok := normalize.PhoneStatus(out)
+		out = byStatus(out, &ps, present, ok, InvalidPhone)
 	case checkEmail:
-		switch present, ok := normalize.EmailStatus(out); {
-		case !present:
-			ps.add(Placeholder)
-			out = ""
-		case !ok:
-			ps.add(InvalidEmail)
-		}
+		present, ok := normalize.EmailStatus(out)
+		out = byStatus(out, &ps, present, ok, InvalidEmail)
 	case checkRole:
 		out, ps = tenancyRole(out, ps)
 	}
 	return out, ps
+}
+
+// byStatus returns what becomes of the value out of a column whose
+// normaliser reports whether a value is present at all and whether it is
+// well formed: a value that is not present is a placeholder and nulled,
+// one that is malformed is kept and counted as invalid.
+func byStatus(out string, ps *problems, present, ok bool, invalid Problem) string {
+	switch {
+	case !present:
+		ps.add(Placeholder)
+		return ""
+	case !ok:
+		ps.add(invalid)
+	}
+	return out
 }
 
 // cleanText cleans s and nulls it if it is a placeholder (when
