@@ -218,6 +218,7 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 			m.Notes = append(m.Notes, fmt.Sprintf("identifiers known on both sides of %.0f of %.0f candidate pairs: no related class", n, total))
 		}
 	}
+	neutralUnreached(m, d)
 	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("score: the fit is unusable: %w", err)
 	}
@@ -225,6 +226,48 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 		return m, ErrNoMatches
 	}
 	return m, nil
+}
+
+// neutralUnreached gives no weight to the levels that no candidate pair
+// and no random pair reached: their m is set to their u, and so is r.
+// Smoothing leaves such a level an m of half a match over the expected
+// matches and a u of half a pair over the random pairs, a weight of some
+// ten bits that says nothing about the level. No pair of the data the
+// model was fitted on scores at such a level, so this changes none of its
+// scores; it keeps a saved model from weighing a level it never saw when
+// it is reused on other data. A note counts the levels.
+func neutralUnreached(m *Model, d Data) {
+	var reached [compare.MaxComparisons]uint16
+	for v, c := range d.Patterns {
+		if c > 0 {
+			for f := range m.Fields {
+				reached[f] |= 1 << v.Level(f)
+			}
+		}
+	}
+	n := 0
+	for f := range m.Fields {
+		levels := m.Fields[f].Levels
+		for l := range levels[:len(levels)-1] { // not the null level
+			if reached[f]&(1<<l) != 0 || (d.Random != nil && d.Random[f][l] > 0) {
+				continue
+			}
+			lv := &levels[l]
+			if lv.M != lv.U {
+				n++
+			}
+			lv.M = lv.U
+			if m.Fields[f].Related {
+				lv.R = lv.U
+			}
+		}
+	}
+	switch {
+	case n == 1:
+		m.Notes = append(m.Notes, "1 level reached by no candidate pair and no random pair weighs nothing (m = u)")
+	case n > 1:
+		m.Notes = append(m.Notes, fmt.Sprintf("%d levels reached by no candidate pair and no random pair weigh nothing (m = u)", n))
+	}
 }
 
 // identified returns the number of candidate pairs in which at least one

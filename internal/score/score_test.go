@@ -825,3 +825,44 @@ func TestEstimateTinySpace(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreachedLevelsWeighNothing fits a model to data in which field c's
+// "close" level is reached by no pair at all: its weight must be zero, not
+// the ten bits or so that smoothing alone would give it, while every
+// level the data reach keeps its fitted weight.
+func TestUnreachedLevelsWeighNothing(t *testing.T) {
+	const space, matches = 400_000, 2_000
+	pats, random := simulate(7, space, matches, 200_000, func(v compare.Vector) bool { return v.Level(0) <= 1 || v.Level(1) <= 1 })
+	move := func(v compare.Vector) compare.Vector {
+		if v.Level(2) == 1 {
+			return v.With(2, 0) // no pair reaches c's close level
+		}
+		return v
+	}
+	moved := Patterns{}
+	for v, c := range pats {
+		moved[move(v)] += c
+	}
+	random[2][0] += random[2][1]
+	random[2][1] = 0
+	m, err := Estimate(comps(), Data{Patterns: moved, Random: random, Space: space}, EMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lv := m.Fields[2].Levels[1]; lv.M != lv.U {
+		t.Errorf("c close, reached by no pair: m %g, u %g (weight %.1f bits), want m = u", lv.M, lv.U, math.Log2(lv.M/lv.U))
+	}
+	for f := range 3 {
+		for l := range 3 {
+			if f == 2 && l == 1 {
+				continue
+			}
+			if lv := m.Fields[f].Levels[l]; lv.M == lv.U {
+				t.Errorf("level %d of field %d, which pairs reach, lost its weight", l, f)
+			}
+		}
+	}
+	if !strings.Contains(strings.Join(m.Notes, "; "), "1 level reached by no candidate pair") {
+		t.Errorf("notes %q do not count the level", m.Notes)
+	}
+}
