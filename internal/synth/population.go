@@ -124,8 +124,9 @@ const (
 	// and otherPassportShare the same at the other landlord.
 	tenantPassportShare = 0.45
 	otherPassportShare  = 0.35
-	// renewedPassport is the chance that another landlord's record of a
-	// person holds a number from another issue of the passport than ours.
+	// renewedPassport is the chance that another record of a tenant (the
+	// other landlord's, or a second identity's) holds the number of a
+	// later issue of the passport than the landlord's own record.
 	renewedPassport   = 0.2
 	tenantPhoneShare  = 0.80
 	memberPhoneShare  = 0.30
