@@ -827,6 +827,8 @@ func TestDiffer(t *testing.T) {
 		{person.ColNINumber, "SE 62 58 76 A", "se625876a", false},
 		{person.ColNINumber, "SE625876A", "SE625876B", false}, // the suffix letter does not identify
 		{person.ColNINumber, "SE625876A", "SE625877A", true},
+		{person.ColPassport, "pa 123 4567", "PA1234567", false},
+		{person.ColPassport, "PA1234567", "PA1234568", true},
 		{person.ColEmail, "A.Smith@Example.org", "a.smith@example.org", false},
 		{person.ColAddress, "14 Larkspur Close, Hexham", "14 LARKSPUR CLOSE HEXHAM", false},
 		{person.ColAddress, "14 Larkspur Close", "16 Larkspur Close", true},
