@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "link",
 		summary: "Match two person datasets (or one against itself) and write the scored pairs.",
-		usage:   "--left L.parquet [--left-map M] [--right R.parquet [--right-map M] | --dedupe] --out DIR [--threshold P] [--key K] [--one-to-one] [--model M]",
+		usage:   "--left L.parquet [--left-map M] [--right R.parquet [--right-map M] | --dedupe] --out DIR [--threshold P] [--key K] [--one-to-one] [--model M] [--weights]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			left := fs.String("left", "", "left dataset: a canonical person Parquet file or an encoded file (required)")
 			leftMap := fs.String("left-map", "", "column mapping of --left: YAML with 'columns' and optionally 'full_name', as a dataset entry of an exercise config (see encode --map); without it --left is read as a canonical person file")
@@ -33,6 +33,7 @@ func init() {
 			keyFile := fs.String("key", "", "exercise key file; without it a fresh key is made for this run only")
 			oneToOne := fs.Bool("one-to-one", false, "keep at most one match per record on each side (each dataset holds a person at most once)")
 			model := fs.String("model", "", "reuse saved model parameters (model.json of an earlier run) instead of estimating them")
+			weights := fs.Bool("weights", false, "print the model's match weights: m, u and the bits of evidence of every comparison level")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -76,8 +77,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				printLinkSummary(e, res, time.Since(t0))
-				return nil
+				return printLinkSummary(e, res, time.Since(t0), *weights)
 			}
 		},
 	})
@@ -124,7 +124,7 @@ func loadOrNewKey(path string) (key.Key, error) {
 	return key.Load(path)
 }
 
-func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration) {
+func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration, weights bool) error {
 	w := e.stdout
 	fmt.Fprintf(w, "left   %-40s %9d records (%d rows, %d quarantined)\n", res.Left.Path, len(res.Left.Records), res.Left.RowsIn, res.Left.Quarantined)
 	if res.Right != res.Left {
@@ -138,8 +138,14 @@ func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration) {
 	}
 	if m := res.Model; m != nil {
 		fmt.Fprintf(w, "model: prior %.3g (expected matches %.0f), EM %d iterations, converged %v\n", m.Lambda, m.ExpectedMatches, m.Iterations, m.Converged)
-		for _, n := range m.Notes {
-			fmt.Fprintf(w, "  note: %s\n", n)
+		if weights {
+			if err := m.WriteWeights(w, "  "); err != nil {
+				return err
+			}
+		} else {
+			for _, n := range m.Notes {
+				fmt.Fprintf(w, "  note: %s\n", n)
+			}
 		}
 	}
 	fmt.Fprintf(w, "matches: %d pairs at or above the threshold\n", len(res.Matches))
@@ -162,4 +168,5 @@ func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration) {
 	} else {
 		fmt.Fprintf(w, "wrote %s and %s\n", res.PairsFile, filepath.Base(res.ModelFile))
 	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func TestLinkFEBRL4(t *testing.T) {
 	dir := t.TempDir()
 	out, errs, code := exe(t, dir, "--quiet", "link",
 		"--left", filepath.Join(data, "left.parquet"), "--right", filepath.Join(data, "right.parquet"),
-		"--out", "pairs", "--one-to-one")
+		"--out", "pairs", "--one-to-one", "--weights")
 	if code != exitOK {
 		t.Fatalf("link: exit %d: %s", code, errs)
 	}
@@ -90,6 +91,19 @@ func TestLinkFEBRL4(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("link summary lacks %q:\n%s", want, out)
 		}
+	}
+	// --weights prints the match weights: a row for the first level of
+	// every comparison, the exact date of birth with a strong weight.
+	if !strings.Contains(out, "FIELD ") || !strings.Contains(out, "WEIGHT") {
+		t.Errorf("link --weights printed no table of weights:\n%s", out)
+	}
+	for _, c := range compare.Default() {
+		if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(c.Name) + `\s+` + regexp.QuoteMeta(c.Levels[0])).MatchString(out) {
+			t.Errorf("link --weights has no row for %s %s", c.Name, c.Levels[0])
+		}
+	}
+	if m := regexp.MustCompile(`(?m)^\s+dob\s+exact \(by value\)\s+\S+\s+\S+\s+\+(\d+)\.`).FindStringSubmatch(out); m == nil || len(m[1]) < 2 {
+		t.Errorf("link --weights: the exact date of birth does not weigh ten bits or more:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pairs", "model.json")); err != nil {
 		t.Errorf("no model.json: %v", err)

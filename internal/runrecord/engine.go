@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/datamatch/datamatch/internal/score"
 )
 
 // The shapes below are how a run of the pipeline records its engine's
@@ -31,33 +33,10 @@ type blockingStats struct {
 // scoring is one linkage's scoring: its threshold, counts and the fitted
 // model, as internal/score saves it.
 type scoring struct {
-	Threshold float64 `json:"threshold"`
-	Compared  int64   `json:"pairs_compared"`
-	Kept      int64   `json:"pairs_kept"`
-	Model     *struct {
-		Fields []struct {
-			Name   string `json:"name"`
-			Levels []struct {
-				Name string   `json:"name"`
-				M    float64  `json:"m"`
-				U    float64  `json:"u"`
-				R    *float64 `json:"r"`
-			} `json:"levels"`
-			TermFrequency bool  `json:"term_frequency"`
-			TermLevel     uint8 `json:"term_level"`
-			Related       bool  `json:"related"`
-		} `json:"fields"`
-		Lambda          float64 `json:"lambda"`
-		ComparisonSpace float64 `json:"comparison_space"`
-		ExpectedMatches float64 `json:"expected_matches"`
-		Iterations      int     `json:"iterations"`
-		Converged       bool    `json:"converged"`
-		Related         *struct {
-			Prior    float64 `json:"prior"`
-			Expected float64 `json:"expected"`
-		} `json:"related"`
-		Notes []string `json:"notes"`
-	} `json:"model"`
+	Threshold float64      `json:"threshold"`
+	Compared  int64        `json:"pairs_compared"`
+	Kept      int64        `json:"pairs_kept"`
+	Model     *score.Model `json:"model"`
 }
 
 // byLinkage decodes raw as an object of linkages, each of type T, and
@@ -102,12 +81,10 @@ func renderBlocking(b *bytes.Buffer, raw json.RawMessage) bool {
 	return true
 }
 
-// renderScoring writes each linkage's threshold and counts, the model's
-// priors and EM run, and its parameters as a table of match weights: for
-// every level of every field, m (its share among matches), u (among
-// non-matches), r (among relatives and namesakes, where the model has
-// that class) and the weight log2(m/u) that agreement at the level adds. It
-// reports false, writing nothing, when raw is not of the pipeline's shape.
+// renderScoring writes each linkage's threshold and counts, then its
+// model's priors, EM run and table of match weights (see
+// score.Model.WriteWeights). It reports false, writing nothing, when raw
+// is not of the pipeline's shape.
 func renderScoring(b *bytes.Buffer, raw json.RawMessage) bool {
 	m, names, ok := byLinkage(raw, func(s *scoring) bool { return s.Model != nil && len(s.Model.Fields) > 0 })
 	if !ok {
@@ -115,76 +92,14 @@ func renderScoring(b *bytes.Buffer, raw json.RawMessage) bool {
 	}
 	for i, name := range names {
 		s := m[name]
-		md := s.Model
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		fmt.Fprintf(b, "  %s: threshold %s, %s pairs compared, %s kept\n", name,
 			strconv.FormatFloat(s.Threshold, 'g', -1, 64), thousands(s.Compared), thousands(s.Kept))
-		converged := "converged"
-		if !md.Converged {
-			converged = "did not converge"
-		}
-		kv := [][2]string{
-			{"Match prior", fmt.Sprintf("%.4g (%s matches expected among %s pairs)", md.Lambda, bigCount(md.ExpectedMatches), bigCount(md.ComparisonSpace))},
-		}
-		if md.Related != nil {
-			kv = append(kv, [2]string{"Related prior", fmt.Sprintf("%.4g (%s pairs of relatives or namesakes expected)", md.Related.Prior, bigCount(md.Related.Expected))})
-		}
-		kv = append(kv, [2]string{"EM", fmt.Sprintf("%d iterations, %s", md.Iterations, converged)})
-		fields(b, "    ", kv)
-		for _, n := range md.Notes {
-			b.WriteString("    Note  ")
-			b.WriteString(n)
-			b.WriteByte('\n')
-		}
-		related := md.Related != nil
-		head := []string{"FIELD", "LEVEL", "M", "U", "WEIGHT"}
-		right := []int{2, 3, 4}
-		if related {
-			head = append(head, "R")
-			right = append(right, 5)
-		}
-		rows := [][]string{head}
-		for _, f := range md.Fields {
-			for l, lv := range f.Levels[:max(len(f.Levels)-1, 0)] { // the last level is null: no evidence
-				field, level := "", lv.Name
-				if l == 0 {
-					field = f.Name
-				}
-				if f.TermFrequency && int(f.TermLevel) == l {
-					level += " (by value)"
-				}
-				row := []string{field, level, prob(lv.M), prob(lv.U), weight(lv.M, lv.U)}
-				if related {
-					r := "= u"
-					if f.Related && lv.R != nil {
-						r = prob(*lv.R)
-					}
-					row = append(row, r)
-				}
-				rows = append(rows, row)
-			}
-		}
-		b.WriteByte('\n')
-		table(b, "    ", rows, right...)
+		s.Model.WriteWeights(b, "    ") // a bytes.Buffer does not fail
 	}
-	b.WriteString("\n  M: share of matching pairs at the level; U: of other pairs; WEIGHT: log2(M/U), the bits\n")
-	b.WriteString("  of evidence agreement at the level adds. A level marked \"by value\" is weighed by how\n")
-	b.WriteString("  common the value agreed on is; R: share of relatives and namesakes, weighed against.\n")
 	return true
-}
-
-// prob formats a probability to four significant figures.
-func prob(p float64) string { return strconv.FormatFloat(p, 'g', 4, 64) }
-
-// weight formats log2(m/u) with a sign, or "-" when it is not a number.
-func weight(m, u float64) string {
-	w := math.Log2(m / u)
-	if math.IsNaN(w) || math.IsInf(w, 0) {
-		return "-"
-	}
-	return fmt.Sprintf("%+.2f", w)
 }
 
 // bigCount formats a count held as a float (a comparison space can pass
