@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 
 	"github.com/datamatch/datamatch/internal/score"
+	"github.com/datamatch/datamatch/internal/texttable"
 )
 
 // The shapes below are how a run of the pipeline records its engine's
@@ -39,21 +39,30 @@ type scoring struct {
 	Model     *score.Model `json:"model"`
 }
 
-// byLinkage decodes raw as an object of linkages, each of type T, and
-// returns the linkages' names in order. ok is false when raw is not of
-// that shape, or when valid says an entry is not.
-func byLinkage[T any](raw json.RawMessage, valid func(*T) bool) (m map[string]*T, names []string, ok bool) {
+// eachLinkage decodes raw as an object of linkages, each of type T, and
+// calls render for each in name order, a blank line between two. It
+// reports false, writing nothing, when raw is not of that shape or valid
+// says an entry is not.
+func eachLinkage[T any](b *bytes.Buffer, raw json.RawMessage, valid func(*T) bool, render func(name string, v *T)) bool {
+	var m map[string]*T
 	if err := json.Unmarshal(raw, &m); err != nil || len(m) == 0 {
-		return nil, nil, false
+		return false
 	}
+	names := make([]string, 0, len(m))
 	for name, v := range m {
 		if v == nil || !valid(v) {
-			return nil, nil, false
+			return false
 		}
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	return m, names, true
+	for i, name := range names {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		render(name, m[name])
+	}
+	return true
 }
 
 // renderBlocking writes each linkage's blocking rules as a table: the pairs
@@ -61,24 +70,15 @@ func byLinkage[T any](raw json.RawMessage, valid func(*T) bool) (m map[string]*T
 // left out as too large. It reports false, writing nothing, when raw is not
 // of the pipeline's shape.
 func renderBlocking(b *bytes.Buffer, raw json.RawMessage) bool {
-	m, names, ok := byLinkage(raw, func(s *blockingStats) bool { return len(s.Rules) > 0 })
-	if !ok {
-		return false
-	}
-	for i, name := range names {
-		s := m[name]
-		if i > 0 {
-			b.WriteByte('\n')
-		}
+	return eachLinkage(b, raw, func(s *blockingStats) bool { return len(s.Rules) > 0 }, func(name string, s *blockingStats) {
 		fmt.Fprintf(b, "  %s: %s candidate pairs of %s (reduction ratio %s)\n", name,
-			thousands(s.Candidates), bigCount(s.ComparisonSpace), strconv.FormatFloat(s.ReductionRatio, 'f', 6, 64))
+			texttable.Thousands(s.Candidates), texttable.Count(s.ComparisonSpace), strconv.FormatFloat(s.ReductionRatio, 'f', 6, 64))
 		rows := [][]string{{"RULE", "GENERATED", "NEW", "SKIPPED BLOCKS", "SKIPPED PAIRS"}}
 		for _, r := range s.Rules {
-			rows = append(rows, []string{r.Name, thousands(r.Generated), thousands(r.New), thousands(r.SkippedBlocks), thousands(r.SkippedPairs)})
+			rows = append(rows, []string{r.Name, texttable.Thousands(r.Generated), texttable.Thousands(r.New), texttable.Thousands(r.SkippedBlocks), texttable.Thousands(r.SkippedPairs)})
 		}
 		table(b, "    ", rows, 1, 2, 3, 4)
-	}
-	return true
+	})
 }
 
 // renderScoring writes each linkage's threshold and counts, then its
@@ -86,27 +86,9 @@ func renderBlocking(b *bytes.Buffer, raw json.RawMessage) bool {
 // score.Model.WriteWeights). It reports false, writing nothing, when raw
 // is not of the pipeline's shape.
 func renderScoring(b *bytes.Buffer, raw json.RawMessage) bool {
-	m, names, ok := byLinkage(raw, func(s *scoring) bool { return s.Model != nil && len(s.Model.Fields) > 0 })
-	if !ok {
-		return false
-	}
-	for i, name := range names {
-		s := m[name]
-		if i > 0 {
-			b.WriteByte('\n')
-		}
+	return eachLinkage(b, raw, func(s *scoring) bool { return s.Model != nil && len(s.Model.Fields) > 0 }, func(name string, s *scoring) {
 		fmt.Fprintf(b, "  %s: threshold %s, %s pairs compared, %s kept\n", name,
-			strconv.FormatFloat(s.Threshold, 'g', -1, 64), thousands(s.Compared), thousands(s.Kept))
+			strconv.FormatFloat(s.Threshold, 'g', -1, 64), texttable.Thousands(s.Compared), texttable.Thousands(s.Kept))
 		s.Model.WriteWeights(b, "    ") // a bytes.Buffer does not fail
-	}
-	return true
-}
-
-// bigCount formats a count held as a float (a comparison space can pass
-// what an int64 holds only in theory) with thousands separators.
-func bigCount(x float64) string {
-	if math.IsNaN(x) || x < 0 || x >= math.MaxInt64 {
-		return strconv.FormatFloat(x, 'g', 4, 64)
-	}
-	return thousands(int64(math.Round(x)))
+	})
 }

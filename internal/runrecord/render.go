@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,8 +59,8 @@ func (r *Record) Render(w io.Writer) error {
 	section(&b, "Inputs")
 	rows := [][]string{{"DATASET", "ROLE", "ROWS IN", "ACCEPTED", "QUARANTINED", "RESTRICTED", "OBJECTED"}}
 	for _, in := range r.Inputs {
-		rows = append(rows, []string{in.Dataset, string(in.Role), thousands(in.RowsIn), thousands(in.Accepted),
-			thousands(in.Quarantined), thousands(in.Restricted), thousands(in.Objected)})
+		rows = append(rows, []string{in.Dataset, string(in.Role), texttable.Thousands(in.RowsIn), texttable.Thousands(in.Accepted),
+			texttable.Thousands(in.Quarantined), texttable.Thousands(in.Restricted), texttable.Thousands(in.Objected)})
 	}
 	table(&b, "  ", rows, 2, 3, 4, 5, 6)
 	if len(r.Inputs) > 0 {
@@ -80,7 +79,7 @@ func (r *Record) Render(w io.Writer) error {
 		}
 		slices.Sort(kinds)
 		for _, k := range kinds {
-			problems = append(problems, []string{in.Dataset, k, thousands(in.Problems[k])})
+			problems = append(problems, []string{in.Dataset, k, texttable.Thousands(in.Problems[k])})
 		}
 	}
 	if len(problems) > 0 {
@@ -114,14 +113,14 @@ func (r *Record) Render(w io.Writer) error {
 	section(&b, "Pairs and cases by match probability")
 	rows = [][]string{{"BAND", "PAIRS", "CASES"}}
 	for _, band := range r.Bands {
-		rows = append(rows, []string{band.Name, thousands(band.Pairs), thousands(band.Cases)})
+		rows = append(rows, []string{band.Name, texttable.Thousands(band.Pairs), texttable.Thousands(band.Cases)})
 	}
 	table(&b, "  ", rows, 1, 2)
 
 	section(&b, "Detections")
 	rows = [][]string{{"DETECTION", "PURPOSE", "PAIRS", "CASES"}}
 	for _, d := range r.Detections {
-		rows = append(rows, []string{d.Name, d.Purpose, thousands(d.Pairs), thousands(d.Cases)})
+		rows = append(rows, []string{d.Name, d.Purpose, texttable.Thousands(d.Pairs), texttable.Thousands(d.Cases)})
 	}
 	table(&b, "  ", rows, 2, 3)
 
@@ -134,7 +133,7 @@ func (r *Record) Render(w io.Writer) error {
 		fields(&b, "    ", [][2]string{
 			{"Recipient", o.Recipient},
 			{"Purpose", o.Purpose},
-			{"Rows", thousands(o.Rows)},
+			{"Rows", texttable.Thousands(o.Rows)},
 			{"Fields", strings.Join(o.Fields, ", ")},
 			{"SHA-256", o.SHA256},
 		})
@@ -149,7 +148,7 @@ func (r *Record) Render(w io.Writer) error {
 		for _, f := range r.RunFiles {
 			n := ""
 			if f.Kind == FileQuarantine {
-				n = thousands(f.Rows)
+				n = texttable.Thousands(f.Rows)
 			}
 			rows = append(rows, []string{f.Path, f.Kind, f.Dataset, n})
 		}
@@ -162,15 +161,15 @@ func (r *Record) Render(w io.Writer) error {
 			b.WriteByte('\n')
 		}
 		fmt.Fprintf(&b, "  %s\n", a.Purpose)
-		auto := thousands(a.DecidedAutomatically)
+		auto := texttable.Thousands(a.DecidedAutomatically)
 		if a.DecidedAutomatically != 0 {
 			auto += "   <-- WARNING: actioned without a human decision"
 		}
 		fields(&b, "    ", [][2]string{
 			{"Significant effect", yesNo(a.SignificantEffect)},
 			{"Decided automatically", auto},
-			{"Cases queued for review", thousands(a.CasesQueuedForReview)},
-			{"Objections honoured", thousands(a.ObjectionsHonoured)},
+			{"Cases queued for review", texttable.Thousands(a.CasesQueuedForReview)},
+			{"Objections honoured", texttable.Thousands(a.ObjectionsHonoured)},
 		})
 		b.WriteByte('\n')
 		wrap(&b, "    ", a.Statement, 76)
@@ -226,24 +225,4 @@ func yesNo(v bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// thousands formats n with comma thousands separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
 }

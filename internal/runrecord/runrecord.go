@@ -34,6 +34,7 @@ import (
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/texttable"
 )
 
 // FileName is the name of the run record in a run's output folder.
@@ -264,7 +265,7 @@ func count(n int64, one, many string) string {
 	if n == 0 {
 		return "no " + many
 	}
-	return fmt.Sprintf("%s %s", thousands(n), pick(n, one, many))
+	return fmt.Sprintf("%s %s", texttable.Thousands(n), pick(n, one, many))
 }
 
 func pick(n int64, one, many string) string {

@@ -528,23 +528,6 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
-func FuzzThousands(f *testing.F) {
-	for _, n := range []int64{0, 1, 999, 1000, -1000, 1234567, math.MaxInt64, math.MinInt64} {
-		f.Add(n)
-	}
-	f.Fuzz(func(t *testing.T, n int64) {
-		s := thousands(n)
-		if got := strings.ReplaceAll(s, ",", ""); got != strconv.FormatInt(n, 10) {
-			t.Fatalf("thousands(%d) = %q", n, s)
-		}
-		for _, group := range strings.Split(strings.TrimPrefix(s, "-"), ",")[1:] {
-			if len(group) != 3 {
-				t.Fatalf("thousands(%d) = %q", n, s)
-			}
-		}
-	})
-}
-
 func FuzzWrap(f *testing.F) {
 	f.Add("In this run no outcome was actioned without a recorded human decision.", 20)
 	f.Add("a  b\tc\nd", 3)

@@ -23,9 +23,9 @@ func (m *Model) WriteWeights(w io.Writer, indent string) error {
 	if !m.Converged {
 		converged = "did not converge"
 	}
-	kv := [][2]string{{"Match prior", fmt.Sprintf("%.4g (%s matches expected among %s pairs)", m.Lambda, count(m.ExpectedMatches), count(m.ComparisonSpace))}}
+	kv := [][2]string{{"Match prior", fmt.Sprintf("%.4g (%s matches expected among %s pairs)", m.Lambda, texttable.Count(m.ExpectedMatches), texttable.Count(m.ComparisonSpace))}}
 	if m.Related != nil {
-		kv = append(kv, [2]string{"Related prior", fmt.Sprintf("%.4g (%s pairs of relatives or namesakes expected)", m.Related.Prior, count(m.Related.Expected))})
+		kv = append(kv, [2]string{"Related prior", fmt.Sprintf("%.4g (%s pairs of relatives or namesakes expected)", m.Related.Prior, texttable.Count(m.Related.Expected))})
 	}
 	kv = append(kv, [2]string{"EM", fmt.Sprintf("%d iterations, %s", m.Iterations, converged)})
 	for _, n := range m.Notes {
@@ -87,20 +87,4 @@ func weight(m, u float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%+.2f", w)
-}
-
-// count formats a count held as a float with thousands separators.
-func count(x float64) string {
-	if math.IsNaN(x) || x < 0 || x >= 1e18 {
-		return strconv.FormatFloat(x, 'g', 4, 64)
-	}
-	s := strconv.FormatInt(int64(math.Round(x)), 10)
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }

@@ -2,6 +2,9 @@ package texttable
 
 import (
 	"bytes"
+	"math"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -40,4 +43,29 @@ func TestWrap(t *testing.T) {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", tt.text, tt.width, b.String(), tt.want)
 		}
 	}
+}
+
+func TestCount(t *testing.T) {
+	for x, want := range map[float64]string{0: "0", 999.4: "999", 1234.5: "1,235", 539088384: "539,088,384", -1: "-1", math.NaN(): "NaN", 1e20: "1e+20"} {
+		if got := Count(x); got != want {
+			t.Errorf("Count(%g) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func FuzzThousands(f *testing.F) {
+	for _, n := range []int64{0, 1, 999, 1000, -1000, 1234567, math.MaxInt64, math.MinInt64} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, n int64) {
+		s := Thousands(n)
+		if got := strings.ReplaceAll(s, ",", ""); got != strconv.FormatInt(n, 10) {
+			t.Fatalf("Thousands(%d) = %q", n, s)
+		}
+		for _, group := range strings.Split(strings.TrimPrefix(s, "-"), ",")[1:] {
+			if len(group) != 3 {
+				t.Fatalf("Thousands(%d) = %q", n, s)
+			}
+		}
+	})
 }
