@@ -50,11 +50,14 @@ func (r *Row) Float(c int) (float64, bool) {
 	return 0, false
 }
 
-// Scan reads the columns named cols of the Parquet file at path and calls
-// fn for each row, with the columns in the order of cols. It returns the
-// file's key-value metadata. It stops at the first error fn returns, and
-// reports a missing column by name.
-func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error) (map[string]string, error) {
+// File is an open Parquet file, read through Arrow.
+type File struct {
+	pf *file.Reader
+	fr *pqarrow.FileReader
+}
+
+// Open opens the Parquet file at path. Errors name the path.
+func Open(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -64,17 +67,77 @@ func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	defer pf.Close()
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: batchRows}, memory.DefaultAllocator)
 	if err != nil {
+		pf.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return &File{pf: pf, fr: fr}, nil
+}
+
+// Close closes the file.
+func (f *File) Close() error { return f.pf.Close() }
+
+// Schema returns the file's Arrow schema.
+func (f *File) Schema() (*arrow.Schema, error) { return f.fr.Schema() }
+
+// Meta returns the file's key-value metadata.
+func (f *File) Meta() map[string]string {
 	meta := map[string]string{}
-	kv := pf.MetaData().KeyValueMetadata()
+	kv := f.pf.MetaData().KeyValueMetadata()
 	for i, k := range kv.Keys() {
 		meta[k] = kv.Values()[i]
 	}
-	schema, err := fr.Schema()
+	return meta
+}
+
+// Batches calls fn with each batch of the columns idx (indices into
+// Schema; nil for every column), in file order, until fn returns an
+// error. It reads one row group at a time: Arrow's reader refuses, as not
+// implemented, a batch that spans two row groups of a dictionary column
+// (a category, where the writer stored its Arrow schema, as pyarrow does).
+// A batch is valid only during the call that receives it.
+func (f *File) Batches(ctx context.Context, idx []int, fn func(rec arrow.Record) error) error {
+	for rg := range f.pf.NumRowGroups() {
+		if err := f.group(ctx, idx, rg, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// group calls fn with each batch of row group rg.
+func (f *File) group(ctx context.Context, idx []int, rg int, fn func(rec arrow.Record) error) error {
+	rr, err := f.fr.GetRecordReader(ctx, idx, []int{rg})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(rr.Record()); err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Scan reads the columns named cols of the Parquet file at path and calls
+// fn for each row, with the columns in the order of cols. It returns the
+// file's key-value metadata. It stops at the first error fn returns, and
+// reports a missing column by name.
+func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error) (map[string]string, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	schema, err := f.Schema()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -87,15 +150,26 @@ func Scan(ctx context.Context, path string, cols []string, fn func(r *Row) error
 		idx[i] = ix[0]
 	}
 	row := Row{text: make([]func(int) (string, bool), len(cols)), num: make([]func(int) (float64, bool), len(cols))}
-	// One row group at a time: a batch that spans two row groups of a
-	// dictionary column (a category, where the writer stored its Arrow
-	// schema) is refused by Arrow's reader as not implemented.
-	for rg := range pf.NumRowGroups() {
-		if err := scanGroup(ctx, fr, idx, rg, cols, &row, fn); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+	order := make([]int, len(cols))
+	err = f.Batches(ctx, idx, func(rec arrow.Record) error {
+		// The reader returns the columns in file order: find each of cols.
+		for i, name := range cols {
+			order[i] = rec.Schema().FieldIndices(name)[0]
 		}
+		for i, c := range order {
+			row.text[i], row.num[i] = textOf(rec.Column(c)), numberOf(rec.Column(c))
+		}
+		for row.i = 0; row.i < int(rec.NumRows()); row.i++ {
+			if err := fn(&row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return meta, nil
+	return f.Meta(), nil
 }
 
 // Text returns an accessor for the values of a text column (plain, large,
@@ -150,39 +224,6 @@ func Map(ctx context.Context, path, key, value string) (map[string]string, error
 		return nil, err
 	}
 	return m, nil
-}
-
-// scanGroup calls fn for each row of the columns idx (named cols) of row
-// group rg.
-func scanGroup(ctx context.Context, fr *pqarrow.FileReader, idx []int, rg int, cols []string, row *Row, fn func(r *Row) error) error {
-	rr, err := fr.GetRecordReader(ctx, idx, []int{rg})
-	if err != nil {
-		return err
-	}
-	defer rr.Release()
-	// The reader returns the columns in file order: find each of cols.
-	order := make([]int, len(cols))
-	for i, name := range cols {
-		order[i] = rr.Schema().FieldIndices(name)[0]
-	}
-	for rr.Next() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec := rr.Record()
-		for i, c := range order {
-			row.text[i], row.num[i] = textOf(rec.Column(c)), numberOf(rec.Column(c))
-		}
-		for row.i = 0; row.i < int(rec.NumRows()); row.i++ {
-			if err := fn(row); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	return nil
 }
 
 // textOf returns an accessor for the values of a as text, integers in

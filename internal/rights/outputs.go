@@ -11,9 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet/file"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/datamatch/datamatch/internal/pqscan"
 )
@@ -111,21 +109,12 @@ func scanCSV(ctx context.Context, path string, values map[string]string) (fileRe
 }
 
 func scanParquet(ctx context.Context, path string, values map[string]string) (fileResult, error) {
-	f, err := os.Open(path)
+	f, err := pqscan.Open(path)
 	if err != nil {
 		return fileResult{}, err
 	}
-	pf, err := file.NewParquetReader(f)
-	if err != nil {
-		f.Close()
-		return fileResult{}, err
-	}
-	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 14}, memory.DefaultAllocator)
-	if err != nil {
-		return fileResult{}, err
-	}
-	schema, err := fr.Schema()
+	defer f.Close()
+	schema, err := f.Schema()
 	if err != nil {
 		return fileResult{}, err
 	}
@@ -134,33 +123,7 @@ func scanParquet(ctx context.Context, path string, values map[string]string) (fi
 		res.columns = append(res.columns, fld.Name)
 	}
 	matched := matchSet{}
-	// One row group at a time: Arrow's reader refuses a dictionary batch
-	// that spans two row groups.
-	for rg := 0; rg < pf.NumRowGroups(); rg++ {
-		n, err := scanGroup(ctx, fr, rg, values, matched)
-		if err != nil {
-			return fileResult{}, fmt.Errorf("row group %d: %w", rg, err)
-		}
-		res.rows += n
-	}
-	res.matchedOn = matched.sorted()
-	return res, nil
-}
-
-// scanGroup counts the rows of row group rg in which any text cell equals
-// one of values, and records in matched which kinds of value matched.
-func scanGroup(ctx context.Context, fr *pqarrow.FileReader, rg int, values map[string]string, matched matchSet) (int, error) {
-	rr, err := fr.GetRecordReader(ctx, nil, []int{rg})
-	if err != nil {
-		return 0, err
-	}
-	defer rr.Release()
-	rows := 0
-	for rr.Next() {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		rec := rr.Record()
+	err = f.Batches(ctx, nil, func(rec arrow.Record) error {
 		hit := make([]bool, rec.NumRows())
 		for c := 0; c < int(rec.NumCols()); c++ {
 			text := pqscan.Text(rec.Column(c))
@@ -178,12 +141,14 @@ func scanGroup(ctx context.Context, fr *pqarrow.FileReader, rg int, values map[s
 		}
 		for _, h := range hit {
 			if h {
-				rows++
+				res.rows++
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fileResult{}, fmt.Errorf("read: %w", err)
 	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return 0, fmt.Errorf("read: %w", err)
-	}
-	return rows, nil
+	res.matchedOn = matched.sorted()
+	return res, nil
 }
