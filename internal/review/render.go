@@ -102,8 +102,8 @@ func differ(name, l, r string) bool {
 	return !strings.EqualFold(strings.TrimSpace(l), strings.TrimSpace(r))
 }
 
-// canonical returns the form in which matching compares v, a value of
-// column name, or "" when it has none.
+// canonical returns the form in which matching keys v, a value of column
+// name (as internal/pseudo's encoder does), or "" when it has none.
 func canonical(name, v string) string {
 	switch name {
 	case person.ColForename, person.ColMiddleNames, person.ColSurname:
@@ -115,17 +115,14 @@ func canonical(name, v string) string {
 		doc, _ := normalize.Passport(v)
 		return doc
 	case person.ColPostcode, person.ColForwardingPostcode:
-		if pc, ok := normalize.Postcode(v); ok {
-			return pc
-		}
+		pc, _ := normalize.Postcode(v)
+		return pc
 	case person.ColPhone:
-		if p, ok := normalize.Phone(v); ok {
-			return p
-		}
+		p, _ := normalize.Phone(v)
+		return p
 	case person.ColEmail:
-		if e, ok := normalize.Email(v); ok {
-			return e
-		}
+		e, _ := normalize.Email(v)
+		return e
 	case person.ColAddress, person.ColForwardingAddress:
 		return normalize.Address(v)
 	}
