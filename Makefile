@@ -9,7 +9,7 @@ DEMO    := demo
 SEED    ?= 42
 PEOPLE  ?= 60000
 
-.PHONY: all build demo test test-short bench fuzz clean
+.PHONY: all build demo test test-short lint bench fuzz clean
 
 all: build
 
@@ -30,6 +30,13 @@ test:
 
 test-short:
 	$(GO) test -short ./...
+
+# lint: vet, then staticcheck at a pinned version, fetched from the module
+# proxy on first use (it is a tool, not a dependency of the module).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # bench: the benchmarks in ./benchmarks (rows/s, peak memory, F1).
 bench:

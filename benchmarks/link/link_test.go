@@ -68,8 +68,7 @@ func buildWith(tb testing.TB, task Task, keepClear bool) *encoded {
 	for side := range 2 {
 		g := errgroup.Group{}
 		g.SetLimit(runtime.GOMAXPROCS(0))
-		var perChunk []time.Duration
-		perChunk = make([]time.Duration, (task.N+chunk-1)/chunk)
+		perChunk := make([]time.Duration, (task.N+chunk-1)/chunk)
 		for c := 0; c*chunk < task.N; c++ {
 			g.Go(func() error {
 				lo, hi := c*chunk, min((c+1)*chunk, task.N)

@@ -175,15 +175,6 @@ func forenameGroup(r *pseudo.Record) pseudo.Token {
 	return r.Forename
 }
 
-// area is the postcode's outward code, or the whole postcode when it has
-// no outward code (a postcode that is not in UK form).
-func area(r *pseudo.Record) pseudo.Token {
-	if r.PostcodeOutward != 0 {
-		return r.PostcodeOutward
-	}
-	return r.Postcode
-}
-
 // swappedDOB keys the unordered pair {date of birth, date with day and
 // month exchanged} with the surname sound, so that a record whose day and
 // month were entered the wrong way round meets its pair.

@@ -11,8 +11,8 @@ import (
 )
 
 type record struct {
-	id  string
-	tok [10]uint64
+	id string
+	_  [10]uint64 // size, so that a slice of them spans huge pages
 }
 
 // TestAdviseKeepsContents checks that Advise never changes a slice or

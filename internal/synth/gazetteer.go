@@ -184,9 +184,6 @@ func weightedOrder(r *rand.Rand, weights []float64) []uint8 {
 	return out
 }
 
-// numSegments returns the number of segments in the gazetteer.
-func (z *gazetteer) numSegments() int64 { return int64(z.segStart[len(z.segStart)-1]) }
-
 // streetOf returns the global street holding global segment seg.
 func (z *gazetteer) streetOf(seg int32) int32 {
 	lo, hi := 0, len(z.locOf)-1
