@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
 	"github.com/datamatch/datamatch/internal/ledger"
@@ -25,7 +26,7 @@ func init() {
 	register(&command{
 		name:    "review",
 		summary: "Work through the manual-review queue: list, show and decide cases, export them.",
-		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewHistoryCmd, reviewExportCmd},
+		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewHistoryCmd, reviewExportCmd, reviewOutcomesCmd},
 	})
 }
 
@@ -119,6 +120,34 @@ var reviewExportCmd = &command{
 			}
 			e.log.Info("exported review cases", "file", *out, "cases", len(queue))
 			return nil
+		}
+	},
+}
+
+// reviewOutcomesCmd is "datamatch review outcomes".
+var reviewOutcomesCmd = &command{
+	name:    "review outcomes",
+	summary: "Report what became of the queue's cases, rule by rule, and whether reviewers confirm cases as often as their match probability says.",
+	usage:   "[--purpose PURPOSE] [--json] [--state DIR] [--queue FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		purpose := fs.String("purpose", "", "only cases raised for this purpose")
+		asJSON := fs.Bool("json", false, "print the outcomes as JSON, for scripts")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := noPositional(args); err != nil {
+				return err
+			}
+			queue, decisions, err := readReview(ctx, st.queuePath())
+			if err != nil {
+				return err
+			}
+			o := review.Summarise(review.List(queue, decisions, review.Filter{Purpose: *purpose}), time.Now())
+			if *asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(o)
+			}
+			return review.RenderOutcomes(e.stdout, o)
 		}
 	},
 }

@@ -129,6 +129,55 @@ func TestReviewList(t *testing.T) {
 	}
 }
 
+// TestReviewOutcomes decides cases with review decide and checks that
+// review outcomes counts them, as text and as JSON, and refuses what
+// review list refuses.
+func TestReviewOutcomes(t *testing.T) {
+	state, cases := reviewState(t)
+	for _, d := range []struct{ id, outcome string }{{cases[0].ID, "confirmed"}, {cases[1].ID, "rejected"}} {
+		if _, errs, code := datamatch(t, "review", "decide", d.id, "--state", state, "--outcome", d.outcome, "--reason", "checked", "--reviewer", "alice"); code != exitOK {
+			t.Fatalf("decide %s: exit %d, stderr %q", d.id, code, errs)
+		}
+	}
+
+	out, errs, code := datamatch(t, "review", "outcomes", "--state", state)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	for _, want := range []string{
+		"Review outcomes: 3 cases, 1 open, 2 closed",
+		"Oldest open case: " + cases[2].ID,
+		"tenancy_fraud  dual_tenancy",
+		"[0.99, 1]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	out, errs, code = datamatch(t, "review", "outcomes", "--state", state, "--json", "--purpose", "tenancy_fraud")
+	if code != exitOK {
+		t.Fatalf("--json: exit %d, stderr %q", code, errs)
+	}
+	var o review.Outcomes
+	if err := json.Unmarshal([]byte(out), &o); err != nil {
+		t.Fatalf("--json printed %q: %v", out, err)
+	}
+	if len(o.Rules) != 1 || o.Rules[0].Rule != "dual_tenancy" || o.Rules[0].Confirmed != 1 || o.Rules[0].Rejected != 1 ||
+		o.Rules[0].ConfirmedShare == nil || *o.Rules[0].ConfirmedShare != 0.5 || o.OldestOpen != "" {
+		t.Errorf("--json --purpose tenancy_fraud = %s", out)
+	}
+
+	if _, errs, code := datamatch(t, "review", "outcomes", "extra", "--state", state); code != exitUsage || !strings.Contains(errs, "takes no arguments") {
+		t.Errorf("an argument: exit %d, stderr %q", code, errs)
+	}
+	if _, errs, code := datamatch(t, "review", "outcomes", "--state", t.TempDir()); code != exitFailure {
+		t.Errorf("no queue: exit %d, stderr %q", code, errs)
+	} else {
+		wantOneLineErr(t, errs, "no review queue at")
+	}
+}
+
 // ledgerEntries reads the ledger at path, failing the test if its chain is
 // broken.
 func ledgerEntries(t *testing.T, path string) []ledger.Entry {

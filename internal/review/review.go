@@ -8,7 +8,8 @@
 // append-only JSON Lines log beside the queue (see DecisionsPath); a case's
 // status is derived from them and is never stored. Only a reviewer's
 // "confirmed" or "rejected" closes a case; nothing closes one
-// automatically.
+// automatically. Summarise tallies what became of the cases, and sets the
+// share reviewers confirmed beside the engine's match probabilities.
 //
 // Cases refer to records by dataset and pseudonymised reference only. They
 // carry the match's score and explanation and dated evidence (tenancy
