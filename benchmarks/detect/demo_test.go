@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datamatch/datamatch/internal/detect"
+	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/pipeline"
 )
 
@@ -42,7 +44,9 @@ func benchSeed(b *testing.B) int64 {
 // BenchmarkDemo generates the demo population once (DATAMATCH_BENCH_PEOPLE
 // people, seed DATAMATCH_BENCH_SEED, by default those of the demo), then runs the demo exercise through pipeline.Run in a
 // fresh exercise folder per iteration, and reports each detection's recall
-// and precision against the ground truth as metrics, with a table.
+// and precision against the ground truth as metrics, with a table. It
+// prints the cases' calibration too: review outcomes as reviewers who knew
+// the truth would record them (see Reviewed).
 //
 //	go test -run '^$' -bench Demo -benchtime 1x ./benchmarks/detect/
 //	DATAMATCH_BENCH_SEED=7 go test -run '^$' -bench Demo -benchtime 1x ./benchmarks/detect/
@@ -87,8 +91,12 @@ func BenchmarkDemo(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("detection quality, %d people, seed %d:\n%s", people, seed, t.String())
+	// Printed rather than logged: a benchmark's log keeps ten lines.
+	fmt.Printf("calibration: the cases as reviewers who knew the truth would decide them\n")
+	if err := review.RenderOutcomes(os.Stdout, review.Summarise(Reviewed(truth, res.Results), time.Now())); err != nil {
+		b.Fatal(err)
+	}
 	if os.Getenv("DATAMATCH_BENCH_MISSES") != "" {
-		// Printed rather than logged: a benchmark's log keeps ten lines.
 		fmt.Printf("missed planted cases, as a second run with every threshold at 0.001 (and another key) scores them:\n%s", misses(b, data, qs))
 	}
 }

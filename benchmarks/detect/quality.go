@@ -8,6 +8,7 @@ import (
 
 	"github.com/datamatch/datamatch/internal/detect"
 	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/synth"
 )
 
@@ -83,6 +84,49 @@ func CasesOf(results []detect.Result) []Case {
 	for i := range results {
 		for _, c := range results[i].Cases() {
 			out = append(out, Case{Rule: c.Rule, Pair: NewPair(c.Subject.Ref, c.Partner.Ref)})
+		}
+	}
+	return out
+}
+
+// Reviewed returns the judged cases of results as reviewers who knew the
+// truth would leave them: confirmed when Measure judges the pair true,
+// rejected when false. A pair raised by several purposes counts once, at
+// its highest probability; a rule no judge covers is left out.
+// review.Summarise of them sets the engine's match probabilities beside
+// the share of cases that are true, band by band: its calibration.
+func Reviewed(t *Truth, results []detect.Result) []review.CaseStatus {
+	judged := map[exercise.Rule]bool{}
+	for _, j := range Judges {
+		judged[j.Rule] = true
+	}
+	wrong := map[Case]bool{}
+	for _, q := range Measure(t, CasesOf(results)) {
+		for _, p := range q.False {
+			wrong[Case{q.Rule, p}] = true
+		}
+	}
+	index := map[Case]int{}
+	var out []review.CaseStatus
+	for i := range results {
+		for _, c := range results[i].Cases() {
+			k := Case{c.Rule, NewPair(c.Subject.Ref, c.Partner.Ref)}
+			if !judged[k.Rule] {
+				continue
+			}
+			if j, ok := index[k]; ok {
+				out[j].Case.MatchProbability = max(out[j].Case.MatchProbability, c.Probability)
+				continue
+			}
+			status := review.OutcomeConfirmed
+			if wrong[k] {
+				status = review.OutcomeRejected
+			}
+			index[k] = len(out)
+			out = append(out, review.CaseStatus{
+				Case:   review.Case{Purpose: results[i].Purpose, Rule: string(c.Rule), MatchProbability: c.Probability},
+				Status: status,
+			})
 		}
 	}
 	return out

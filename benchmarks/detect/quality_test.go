@@ -9,6 +9,7 @@ import (
 
 	"github.com/datamatch/datamatch/internal/detect"
 	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/synth"
 )
 
@@ -130,5 +131,36 @@ func TestTruthOfGeneratedData(t *testing.T) {
 	}
 	if ex.Data.Dir != filepath.Join(ex.Dir, DataDir) {
 		t.Errorf("exercise data in %s, want %s", ex.Data.Dir, filepath.Join(ex.Dir, DataDir))
+	}
+}
+
+// TestReviewed checks that the judged cases become decided review cases:
+// true pairs confirmed, false ones rejected, a pair raised twice counted
+// once at its higher probability, and a rule no judge covers left out.
+func TestReviewed(t *testing.T) {
+	a, b := ref("tenancies", "A"), ref("other_landlord", "B") // one person
+	x, y := ref("tenancies", "X"), ref("other_landlord", "Y") // two people
+	tr := &Truth{person: map[detect.Ref][]string{a: {"1"}, b: {"1"}, x: {"2"}, y: {"3"}}}
+	mk := func(rule exercise.Rule, l, r detect.Ref, p float64) detect.Case {
+		return detect.Case{Rule: rule, Probability: p, Subject: detect.Party{Ref: l}, Partner: detect.Party{Ref: r}}
+	}
+	results := []detect.Result{
+		{Purpose: "fraud", Findings: []detect.Findings{{Rule: exercise.DualTenancy, Cases: []detect.Case{
+			mk(exercise.DualTenancy, a, b, 0.9), mk(exercise.DualTenancy, x, y, 0.6),
+		}}}},
+		{Purpose: "again", Findings: []detect.Findings{{Rule: exercise.DualTenancy, Cases: []detect.Case{
+			mk(exercise.DualTenancy, b, a, 0.95),
+		}}}},
+		{Purpose: "other", Findings: []detect.Findings{{Rule: "unjudged", Cases: []detect.Case{mk("unjudged", x, y, 0.7)}}}},
+	}
+	got := Reviewed(tr, results)
+	if len(got) != 2 {
+		t.Fatalf("Reviewed gave %d cases, want 2: %+v", len(got), got)
+	}
+	if c := got[0]; c.Status != review.OutcomeConfirmed || c.Case.MatchProbability != 0.95 || c.Case.Purpose != "fraud" {
+		t.Errorf("A~B = %s at %v for %s, want confirmed at 0.95 for fraud", c.Status, c.Case.MatchProbability, c.Case.Purpose)
+	}
+	if c := got[1]; c.Status != review.OutcomeRejected || c.Case.MatchProbability != 0.6 {
+		t.Errorf("X~Y = %s at %v, want rejected at 0.6", c.Status, c.Case.MatchProbability)
 	}
 }
