@@ -11,8 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/datamatch/datamatch/internal/normalize"
 	"github.com/datamatch/datamatch/internal/person"
+	"github.com/datamatch/datamatch/internal/pseudo"
 	"github.com/datamatch/datamatch/internal/texttable"
 )
 
@@ -89,44 +89,17 @@ func RenderCase(w io.Writer, c Case, left, right map[string]string) error {
 
 // differ reports whether the values l and r of column name differ. Names,
 // NI and passport numbers, postcodes, phones, e-mail addresses and addresses are
-// compared in the canonical forms that matching keys (normalize), so
+// compared in the canonical forms that matching keys (pseudo.Canonical), so
 // that case, spacing, accents, punctuation and the way a number is
 // written do not count; when neither value has such a form (a name in
 // another script, a phone that is not one) and for every other column,
 // the values are compared as written, ignoring case and surrounding space.
 func differ(name, l, r string) bool {
-	cl, cr := canonical(name, l), canonical(name, r)
+	cl, cr := pseudo.Canonical(name, l), pseudo.Canonical(name, r)
 	if cl != "" || cr != "" {
 		return cl != cr
 	}
 	return !strings.EqualFold(strings.TrimSpace(l), strings.TrimSpace(r))
-}
-
-// canonical returns the form in which matching keys v, a value of column
-// name (as internal/pseudo's encoder does), or "" when it has none.
-func canonical(name, v string) string {
-	switch name {
-	case person.ColForename, person.ColMiddleNames, person.ColSurname:
-		return normalize.Name(v)
-	case person.ColNINumber:
-		core, _ := normalize.NINumber(v)
-		return core
-	case person.ColPassport:
-		doc, _ := normalize.Passport(v)
-		return doc
-	case person.ColPostcode, person.ColForwardingPostcode:
-		pc, _ := normalize.Postcode(v)
-		return pc
-	case person.ColPhone:
-		p, _ := normalize.Phone(v)
-		return p
-	case person.ColEmail:
-		e, _ := normalize.Email(v)
-		return e
-	case person.ColAddress, person.ColForwardingAddress:
-		return normalize.Address(v)
-	}
-	return ""
 }
 
 // RenderList writes cases as an aligned table, one case a row: the view
