@@ -818,7 +818,7 @@ func TestDiffer(t *testing.T) {
 		{person.ColSurname, "O'Brien", "OBrien", false},
 		{person.ColSurname, "Smith-Jones", "smith jones", false}, // keyed as smithjones
 		{person.ColForename, "Mary Jane", "Mary", false},         // Jane is keyed as a middle name
-		{person.ColForename, "王", "李", true}, // no canonical form: compared as written
+		{person.ColForename, "王", "李", true},                     // no canonical form: compared as written
 		{person.ColForename, "王", "王", false},
 		{person.ColPhone, "07700 900428", "+44 7700 900428", false},
 		{person.ColPhone, "07700 900428", "07700 900429", true},
