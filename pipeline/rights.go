@@ -593,7 +593,7 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 		}
 		files := make([]rights.OutputFile, 0, len(rec.Outputs))
 		for _, o := range rec.Outputs {
-			files = append(files, rights.OutputFile{Path: o.Path, Purpose: o.Purpose, Recipient: o.Recipient})
+			files = append(files, rights.OutputFile{Path: o.Path, Purpose: o.Purpose, Recipient: o.Recipient, Clear: clearFields(o.Fields)})
 		}
 		// Quarantine lists name the record_ids of the rows set aside.
 		for _, f := range rec.RunFiles {
@@ -621,6 +621,25 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 		}
 	}
 	return out, nil
+}
+
+// clearFields maps the fields of an output that show a clear value of one
+// of a case's records to the record's side and the canonical column, so
+// that subject access recognises the subject's rows in an output that
+// holds no reference, such as the utility provider's request.
+func clearFields(fields []string) map[string]rights.ClearField {
+	var m map[string]rights.ClearField
+	for _, name := range fields {
+		f, ok := exercise.LookupOutputField(name)
+		if !ok || f.Column == "" || (f.Side != exercise.FromSubject && f.Side != exercise.FromPartner) {
+			continue
+		}
+		if m == nil {
+			m = map[string]rights.ClearField{}
+		}
+		m[name] = rights.ClearField{Side: f.Side.String(), Column: f.Column}
+	}
+	return m
 }
 
 // RestrictionsSummary is what a restrictions file lists.

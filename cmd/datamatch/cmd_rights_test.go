@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -27,23 +28,7 @@ import (
 // the clear record, its ref and the case.
 func queuedTenant(t *testing.T, x *ranExercise) (person.Record, string, review.Case) {
 	t.Helper()
-	ex, err := exercise.Load(x.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srcs, err := ex.Sources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var recs []person.Record
-	for _, src := range srcs {
-		if src.Name == "tenancies" {
-			recs, _, err = load.ReadAll(context.Background(), src, load.Options{Today: ex.RunDate()})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	ex, recs := tenancyRecords(t, x)
 	k, err := key.Load(ex.Path(ex.KeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +72,89 @@ func queuedTenant(t *testing.T, x *ranExercise) (person.Record, string, review.C
 		t.Fatal("no tenant with a name and date of birth is in a queued case")
 	}
 	return *best, bestRef, byRef[bestRef]
+}
+
+// tenancyRecords loads the exercise's tenancies dataset as a run does.
+func tenancyRecords(t *testing.T, x *ranExercise) (*exercise.Exercise, []person.Record) {
+	t.Helper()
+	ex, err := exercise.Load(x.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := ex.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range srcs {
+		if src.Name == "tenancies" {
+			recs, _, err := load.ReadAll(context.Background(), src, load.Options{Today: ex.RunDate()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ex, recs
+		}
+	}
+	t.Fatal("the exercise has no tenancies dataset")
+	return nil, nil
+}
+
+// TestRightsSARFindsUtilityRequest asks for the subject access of a
+// tenant named in the utility provider's request, an output of a name and
+// a tenancy start date with no reference: the search must still report
+// that their data went to the utility provider.
+func TestRightsSARFindsUtilityRequest(t *testing.T) {
+	x := newRanExercise(t)
+	var request string
+	for _, o := range x.record.Outputs {
+		if o.Recipient == "utility_provider" {
+			request = x.outputPath(o)
+		}
+	}
+	if request == "" {
+		t.Fatal("the run wrote no output for the utility provider")
+	}
+	b, err := os.ReadFile(request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(rows) < 2 || !slices.Equal(rows[0], []string{"forename", "surname", "tenancy_start"}) {
+		t.Fatalf("request %s: %d rows, header %v, %v", request, len(rows), rows[0], err)
+	}
+	_, recs := tenancyRecords(t, x)
+	var tenant *person.Record
+	for _, row := range rows[1:] {
+		for i := range recs {
+			r := &recs[i]
+			if r.Forename == row[0] && r.Surname == row[1] && r.TenancyStart.String() == row[2] && !r.DOB.IsZero() {
+				tenant = r
+			}
+		}
+		if tenant != nil {
+			break
+		}
+	}
+	if tenant == nil {
+		t.Fatal("no row of the request is a tenant with a date of birth")
+	}
+	out := filepath.Join(x.dir, "sar-utility")
+	if _, errs, code := datamatch(t, "rights", "sar", "--config", x.config, "--forename", tenant.Forename, "--surname", tenant.Surname,
+		"--dob", tenant.DOB.String(), "--out", out); code != exitOK {
+		t.Fatalf("rights sar = %d, stderr %q", code, errs)
+	}
+	b, err = os.ReadFile(filepath.Join(out, "subject-access.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f rights.Findings
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(f.Files, func(ff rights.FileFinding) bool {
+		return ff.Path == request && ff.Recipient == "utility_provider" && ff.Rows >= 1 && slices.Contains(ff.MatchedOn, "clear_fields")
+	}) {
+		t.Errorf("findings lack the utility provider's request %s: %+v", request, f.Files)
+	}
 }
 
 func TestRightsSAR(t *testing.T) {

@@ -58,7 +58,12 @@
 // Search takes a person's identifiers and a set of Sources (input datasets,
 // the review queue with its decisions, run outputs and the re-identification
 // vault) and reports each record, case and file that refers to them, with
-// the fields held. Records are recognised with the same rules as
+// the fields held. An output's row is the subject's when it holds a
+// reference, case id or record id of theirs, or, in an output that holds
+// clear values and perhaps no reference (a utility provider receives a
+// name and a tenancy start date), when its values on one side of the case
+// are those of a record found for them: at least two agree, one of them
+// a surname or an identifier, and none differs. Records are recognised with the same rules as
 // restrictions, so a finding is a possible match: the report says which rule
 // matched, and each finding must be checked before anything is disclosed.
 package rights

@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/datamatch/datamatch/internal/person"
 )
 
 // TestScanParquetDictionaryRowGroups scans an output whose text column is
@@ -43,11 +45,76 @@ func TestScanParquetDictionaryRowGroups(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "recovery.parquet")
 	writeRecord(t, path, rec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(group)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 
-	res, err := scanFile(context.Background(), path, map[string]string{"subject": "ref"})
+	res, err := scanFile(context.Background(), path, &rowMatcher{values: map[string]string{"subject": "ref"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.rows != want || !slices.Equal(res.matchedOn, []string{"ref"}) || !slices.Equal(res.columns, []string{"case_id", "partner_ref"}) {
 		t.Fatalf("scan = %+v, want %d rows matched on ref", res, want)
+	}
+}
+
+// TestSearchClearValues searches outputs that hold no reference, only
+// clear values: a utility provider's request (a name and a tenancy start
+// date) and a file with both records of a case side by side. A row is the
+// subject's when its values on one side are those of a record found for
+// the subject.
+func TestSearchClearValues(t *testing.T) {
+	dir, sources := sarFixture(t)
+	request := filepath.Join(dir, "utility-request.csv")
+	writeFile(t, request, "forename,surname,tenancy_start\n"+
+		"Robert,HUGHES,2010-04-01\n"+ // T1, the subject, written otherwise
+		"Robert,Hughes,2015-01-01\n"+ // a namesake with another tenancy
+		"Robert,Jones,2010-04-01\n"+ // another surname
+		"Robert,,2010-04-01\n"+ // no surname: a forename and a date are not enough
+		"Dafydd,Hughes,2010-04-01\n") // another person of the household
+	pairs := filepath.Join(dir, "pairs.csv")
+	writeFile(t, pairs, "forename,surname,partner_forename,partner_surname\n"+
+		"Anne,Other,Robert,Hughes\n"+ // the subject on the partner's side
+		"Robert,Other,Anne,Hughes\n") // the subject's names split across the two sides
+	clear := map[string]ClearField{
+		"forename":         {Side: "subject", Column: person.ColForename},
+		"surname":          {Side: "subject", Column: person.ColSurname},
+		"tenancy_start":    {Side: "subject", Column: person.ColTenancyStart},
+		"partner_forename": {Side: "partner", Column: person.ColForename},
+		"partner_surname":  {Side: "partner", Column: person.ColSurname},
+	}
+	sources = append(sources,
+		OutputFile{Path: request, RunID: "R2", Purpose: "arrears", Recipient: "utility_provider", Clear: clear},
+		OutputFile{Path: pairs, RunID: "R2", Purpose: "fraud", Recipient: "investigator", Clear: clear})
+	f, err := Search(context.Background(), subject, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]FileFinding{}
+	for _, ff := range f.Files {
+		rows[ff.Path] = ff
+	}
+	for _, tt := range []struct {
+		path string
+		rows int
+	}{{request, 1}, {pairs, 1}} {
+		got, ok := rows[tt.path]
+		if !ok || got.Rows != tt.rows || !slices.Equal(got.MatchedOn, []string{matchedClear}) {
+			t.Errorf("%s: found %+v, want %d row matched on %s", filepath.Base(tt.path), got, tt.rows, matchedClear)
+		}
+	}
+
+	// Without the clear columns named, the request is not searchable by
+	// its values.
+	for i, s := range sources {
+		if o, ok := s.(OutputFile); ok && o.Path == request {
+			o.Clear = nil
+			sources[i] = o
+		}
+	}
+	f, err = Search(context.Background(), subject, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ff := range f.Files {
+		if ff.Path == request {
+			t.Errorf("request found without its clear columns: %+v", ff)
+		}
 	}
 }

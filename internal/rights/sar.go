@@ -123,6 +123,11 @@ type OutputFile struct {
 	RunID     string
 	Purpose   string
 	Recipient string
+	// Clear names the columns that hold clear values of a case's records
+	// (output column → field). A row is about the subject when it holds one
+	// of the subject's refs, case ids or record ids, or when its clear
+	// values are those of one of the subject's records found elsewhere.
+	Clear map[string]ClearField
 }
 
 func (o OutputFile) sourceKind() string { return KindOutput }
@@ -506,6 +511,31 @@ func (s *search) hasRef(ref string) bool {
 const fileWorkers = 2
 
 func (s *search) files(ctx context.Context, files []OutputFile) error {
+	// The clear values of each record found, a dataset's record and its
+	// vault entry taken together.
+	var people []map[string]string
+	byRecord := map[[2]string]map[string]string{}
+	for _, fs := range [][]RecordFinding{s.f.Records, s.f.Vault} {
+		for _, r := range fs {
+			if len(r.Fields) == 0 {
+				continue
+			}
+			k := [2]string{r.Dataset, r.RecordID}
+			p, ok := byRecord[k]
+			if !ok {
+				p = map[string]string{}
+				if r.RecordID != "" {
+					byRecord[k] = p
+				}
+				people = append(people, p)
+			}
+			for col, v := range comparableFields(r.Fields) {
+				if _, held := p[col]; !held {
+					p[col] = v
+				}
+			}
+		}
+	}
 	values := map[string]string{}
 	for id := range s.ids {
 		values[id] = "record_id"
@@ -521,7 +551,7 @@ func (s *search) files(ctx context.Context, files []OutputFile) error {
 	g.SetLimit(fileWorkers)
 	for i, o := range files {
 		g.Go(func() error {
-			r, err := scanFile(gctx, o.Path, values)
+			r, err := scanFile(gctx, o.Path, &rowMatcher{values: values, clear: o.Clear, people: people})
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
 					results[i] = fileResult{missing: true}
