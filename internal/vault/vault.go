@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,6 +136,7 @@ func parseRecipients(recipients []string) ([]age.Recipient, error) {
 type Vault struct {
 	entries map[string]map[string]person.Record
 	refs    map[[2]string]string // (dataset, ref) -> record ID
+	list    []Entry              // every entry, in the vault's order
 	n       int
 }
 
@@ -199,6 +201,7 @@ func decode(r io.Reader) (*Vault, error) {
 			return nil, fmt.Errorf("entry %d repeats an earlier entry", i)
 		}
 		m[e.Record.RecordID] = e.Record
+		v.list = append(v.list, e)
 		if e.Ref != "" {
 			v.refs[[2]string{e.Dataset, e.Ref}] = e.Record.RecordID
 		}
@@ -228,6 +231,20 @@ func (v *Vault) Lookup(dataset, recordID string) (person.Record, bool) {
 
 // Len returns the number of entries in v.
 func (v *Vault) Len() int { return v.n }
+
+// Range calls fn with each entry's dataset and record, in the vault's
+// order, until fn returns false.
+func (v *Vault) Range(fn func(dataset string, r person.Record) bool) {
+	for i := range v.list {
+		if !fn(v.list[i].Dataset, v.list[i].Record) {
+			return
+		}
+	}
+}
+
+// Entries returns a copy of every entry of v, in the vault's order: what
+// Write needs to write the vault anew.
+func (v *Vault) Entries() []Entry { return slices.Clone(v.list) }
 
 // loadIdentities reads an age identity file after checking that it is
 // private to its owner.

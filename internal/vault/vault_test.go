@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,17 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if _, ok := v.Lookup("nope", "T1"); ok {
 			t.Error("Lookup in an absent dataset succeeded")
+		}
+		if got := v.Entries(); !reflect.DeepEqual(got, entries) {
+			t.Errorf("Entries = %+v, want the entries written, in order", got)
+		}
+		var ranged []Entry
+		v.Range(func(dataset string, r person.Record) bool {
+			ranged = append(ranged, Entry{Dataset: dataset, Record: r})
+			return len(ranged) < 2
+		})
+		if len(ranged) != 2 || ranged[0] != entries[0] || ranged[1] != entries[1] {
+			t.Errorf("Range stopped after %d entries, %+v; want the first two", len(ranged), ranged)
 		}
 	}
 }
