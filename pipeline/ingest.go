@@ -2,11 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"runtime"
 	"sync"
 
@@ -18,6 +14,7 @@ import (
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
 	"github.com/datamatch/datamatch/internal/rights"
+	"github.com/datamatch/datamatch/internal/runrecord"
 )
 
 // Dataset is one input after ingest: its pseudonymised records and the
@@ -91,7 +88,7 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 		hg  errgroup.Group
 	)
 	hg.Go(func() (err error) {
-		sum, err = fileSHA256(src.Path)
+		sum, err = runrecord.Hash(src.Path)
 		return err
 	})
 	defer hg.Wait()
@@ -203,7 +200,7 @@ func Ingest(ctx context.Context, src load.Source, opts IngestOptions) (*Dataset,
 // IngestEncoded reads a partner-encoded dataset. Its records must have been
 // encoded under the same exercise key and parameters as enc's.
 func IngestEncoded(ctx context.Context, name string, role person.Role, path string, enc *pseudo.Encoder, exclusions *rights.List, tally *rights.Tally) (*Dataset, error) {
-	sum, err := fileSHA256(path)
+	sum, err := runrecord.Hash(path)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", name, err)
 	}
@@ -255,19 +252,6 @@ func (ds *Dataset) screen(l *rights.List, t *rights.Tally) {
 	clear(ds.Records[len(keep):])
 	ds.Records = keep
 	ds.Accepted -= ds.Restricted + ds.Objected
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // writeFile writes data to path atomically, readable by its owner only.

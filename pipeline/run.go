@@ -114,7 +114,7 @@ func Run(ctx context.Context, o RunOptions) (res *RunResult, err error) {
 	if rec.Version == "" {
 		rec.Version = "dev"
 	}
-	if rec.ConfigSHA256, err = fileSHA256(o.Config); err != nil {
+	if rec.ConfigSHA256, err = runrecord.Hash(o.Config); err != nil {
 		return nil, err
 	}
 	res = &RunResult{
