@@ -217,11 +217,7 @@ func Purge(ctx context.Context, o PurgeOptions) (*PurgeResult, error) {
 	if err != nil {
 		return res, errors.Join(append(errs, err)...)
 	}
-	actor := o.Operator
-	if actor == "" {
-		actor = currentUser()
-	}
-	e, err := ledger.Append(context.WithoutCancel(ctx), res.LedgerFile, ledger.Entry{Kind: ledger.KindPurge, Actor: actor, Data: data})
+	e, err := ledger.Append(context.WithoutCancel(ctx), res.LedgerFile, ledger.Entry{Kind: ledger.KindPurge, Actor: actorOr(o.Operator), Data: data})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("record purge: %w", err))
 	} else {
@@ -456,11 +452,103 @@ type SubjectAccessOptions struct {
 // the findings are returned; if the ledger cannot take it, no findings are
 // returned. Neither errors nor logs carry any value of the subject.
 func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Findings, error) {
-	log := o.Logger
+	rs, err := openRightsSources(ctx, o.Config, o.Identity, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	f, err := rights.Search(ctx, o.Subject, rs.sources)
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.recordOpenings(ctx, o.Operator, "subject_access_request", f); err != nil {
+		return nil, fmt.Errorf("no findings given: %w", err)
+	}
+	rs.log.Info("subject access search", "sources", len(f.Searched), "vaults_opened", len(rs.opened))
+	return f, nil
+}
+
+// EraseOptions configure Erase.
+type EraseOptions struct {
+	// Config is the exercise config file.
+	Config string
+	// Subject is the person the request is about.
+	Subject rights.Subject
+	// Identity is a reviewer's age identity file, required: the vaults
+	// are opened, searched and written anew without the subject's
+	// entries, encrypted to the exercise's reviewers.
+	Identity string
+	// Reference is the landlord's reference for the request; required.
+	Reference string
+	// DryRun reports what would be erased and changes nothing.
+	DryRun bool
+	// Operator is recorded as the actor; it defaults to the current user.
+	Operator string
+	Logger   *slog.Logger
+}
+
+// Erase honours a request for erasure (UK GDPR Article 17) in what the
+// exercise itself holds: it searches as SubjectAccess does, then removes
+// the subject's rows from every output under output_dir and their entries
+// from every vault (see rights.Erase). Input datasets, the review queue and
+// the ledger are not changed. The vault openings are entered in the
+// ledger first and, unless DryRun, one entry of kind ledger.KindErasure
+// records what was removed: paths, counts and digests, never a clear
+// identifier. The decision that erasure applies (Article 17(3) exempts
+// what a legal obligation or a legal claim needs) is the data protection
+// officer's, made before this is run.
+func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findings, error) {
+	if o.Identity == "" {
+		return nil, nil, errors.New("erasure: a reviewer identity is required to write the vaults anew")
+	}
+	if strings.TrimSpace(o.Reference) == "" {
+		return nil, nil, errors.New("erasure: the request's reference is required")
+	}
+	rs, err := openRightsSources(ctx, o.Config, o.Identity, o.Logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, f, eraseErr := rights.Erase(ctx, o.Subject, o.Reference, rs.sources, o.DryRun)
+	if f != nil {
+		if err := rs.recordOpenings(ctx, o.Operator, "erasure_request", f); err != nil {
+			return nil, nil, errors.Join(eraseErr, fmt.Errorf("nothing reported: %w", err))
+		}
+	}
+	if e == nil || o.DryRun || e.RowsErased() == 0 && e.EntriesErased() == 0 {
+		return e, f, eraseErr
+	}
+	// What was erased is recorded even when the erasure stopped part way.
+	data, err := json.Marshal(e)
+	if err != nil {
+		return e, f, errors.Join(eraseErr, err)
+	}
+	if _, err := ledger.Append(context.WithoutCancel(ctx), rs.ledgerPath, ledger.Entry{Kind: ledger.KindErasure, Actor: actorOr(o.Operator), Data: data}); err != nil {
+		return e, f, errors.Join(eraseErr, fmt.Errorf("record erasure: %w", err))
+	}
+	rs.log.Info("erasure", "reference_given", true, "rows", e.RowsErased(), "vault_entries", e.EntriesErased(),
+		"records_kept", len(e.RecordsKept), "cases_kept", len(e.CasesKept))
+	return e, f, eraseErr
+}
+
+// rightsSources are the sources of a subject access search or an
+// erasure, with the vaults opened for it.
+type rightsSources struct {
+	sources    []rights.Source
+	opened     []string // vault files opened
+	ledgerPath string
+	log        *slog.Logger
+}
+
+// openRightsSources lists everything an exercise holds as sources for
+// rights.Search: its input datasets (clear ones loaded and pseudonymised
+// as a run does, partner-encoded ones compared by pseudonym), the review
+// queue and its decisions, every output that a run record under
+// output_dir lists, and, with an identity, the vaults, opened so that
+// they can also be written anew (see erasableVault).
+func openRightsSources(ctx context.Context, config, identity string, log *slog.Logger) (*rightsSources, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ex, err := exercise.Load(o.Config)
+	ex, err := exercise.Load(config)
 	if err != nil {
 		return nil, err
 	}
@@ -472,7 +560,7 @@ func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Finding
 	refs := minimise.NewKeyedRefs(k.Derive(RecordRefPurpose))
 	today := ex.RunDate()
 
-	var sources []rights.Source
+	rs := &rightsSources{log: log}
 	srcs, err := ex.Sources()
 	if err != nil {
 		return nil, err
@@ -492,13 +580,13 @@ func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Finding
 				return recs, err
 			})
 		}
-		sources = append(sources, ds)
+		rs.sources = append(rs.sources, ds)
 	}
 
 	state := ex.Path(ex.StateDir)
 	queuePath := filepath.Join(state, QueueFile)
 	if _, err := os.Stat(queuePath); err == nil {
-		sources = append(sources, rights.Queue{Name: queuePath, Store: ReviewStore{QueuePath: queuePath}})
+		rs.sources = append(rs.sources, rights.Queue{Name: queuePath, Store: ReviewStore{QueuePath: queuePath}})
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("review queue: %w", err)
 	}
@@ -510,16 +598,15 @@ func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Finding
 			return nil, err
 		}
 		for _, f := range files {
-			sources = append(sources, f)
+			rs.sources = append(rs.sources, f)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
 
-	ledgerPath := filepath.Join(state, LedgerFile)
-	var opened []string
-	if o.Identity != "" {
-		if err := ledger.CheckWritable(ledgerPath); err != nil {
+	rs.ledgerPath = filepath.Join(state, LedgerFile)
+	if identity != "" {
+		if err := ledger.CheckWritable(rs.ledgerPath); err != nil {
 			return nil, err
 		}
 		vaults, err := filepath.Glob(filepath.Join(state, VaultDir, "*.age"))
@@ -528,43 +615,73 @@ func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Finding
 		}
 		sort.Strings(vaults)
 		for _, p := range vaults {
-			v, err := vault.Open(p, o.Identity)
+			v, err := vault.Open(p, identity)
 			if err != nil {
 				return nil, err
 			}
-			sources = append(sources, rights.Vault{Name: p, Store: v, Encoder: enc, Ref: refs.Ref})
-			opened = append(opened, p)
+			store := erasableVault{Vault: v, path: p, recipients: ex.Reviewers}
+			rs.sources = append(rs.sources, rights.Vault{Name: p, Store: store, Encoder: enc, Ref: refs.Ref})
+			rs.opened = append(rs.opened, p)
 		}
 	}
+	return rs, nil
+}
 
-	f, err := rights.Search(ctx, o.Subject, sources)
-	if err != nil {
-		return nil, err
-	}
-	if len(opened) > 0 {
-		actor := o.Operator
-		if actor == "" {
-			actor = currentUser()
-		}
-		found := map[string]int{}
-		for _, s := range f.Searched {
-			if s.Kind == rights.KindVault {
-				found[s.Name] = s.Found
-			}
-		}
-		for _, p := range opened {
-			data, err := json.Marshal(sarVaultOpening{Reason: "subject_access_request", Vault: p, EntriesFound: found[p]})
-			if err != nil {
-				return nil, err
-			}
-			runID := strings.TrimSuffix(filepath.Base(p), ".age")
-			if _, err := ledger.Append(context.WithoutCancel(ctx), ledgerPath, ledger.Entry{Kind: ledger.KindVaultOpen, RunID: runID, Actor: actor, Data: data}); err != nil {
-				return nil, fmt.Errorf("no findings given: the vault opening could not be entered in the audit ledger: %w", err)
-			}
+// recordOpenings enters each vault opened in the ledger, with reason and
+// the number of entries f found in it.
+func (rs *rightsSources) recordOpenings(ctx context.Context, operator, reason string, f *rights.Findings) error {
+	found := map[string]int{}
+	for _, s := range f.Searched {
+		if s.Kind == rights.KindVault {
+			found[s.Name] = s.Found
 		}
 	}
-	log.Info("subject access search", "sources", len(f.Searched), "vaults_opened", len(opened))
-	return f, nil
+	for _, p := range rs.opened {
+		data, err := json.Marshal(sarVaultOpening{Reason: reason, Vault: p, EntriesFound: found[p]})
+		if err != nil {
+			return err
+		}
+		runID := strings.TrimSuffix(filepath.Base(p), ".age")
+		if _, err := ledger.Append(context.WithoutCancel(ctx), rs.ledgerPath, ledger.Entry{Kind: ledger.KindVaultOpen, RunID: runID, Actor: actorOr(operator), Data: data}); err != nil {
+			return fmt.Errorf("the vault opening could not be entered in the audit ledger: %w", err)
+		}
+	}
+	return nil
+}
+
+// actorOr returns operator, or the current user when it is empty.
+func actorOr(operator string) string {
+	if operator != "" {
+		return operator
+	}
+	return currentUser()
+}
+
+// erasableVault is an opened vault that an erasure can write anew, to the
+// exercise's reviewers as the config now lists them.
+type erasableVault struct {
+	*vault.Vault
+	path       string
+	recipients []string
+}
+
+// Erase implements rights.VaultEraser.
+func (v erasableVault) Erase(keys [][2]string) (int, error) {
+	drop := make(map[[2]string]bool, len(keys))
+	for _, k := range keys {
+		drop[k] = true
+	}
+	var keep []vault.Entry
+	for _, e := range v.Entries() {
+		if !drop[[2]string{e.Dataset, e.Record.RecordID}] {
+			keep = append(keep, e)
+		}
+	}
+	n := v.Len() - len(keep)
+	if n == 0 {
+		return 0, nil
+	}
+	return n, vault.Write(v.path, v.recipients, keep)
 }
 
 // sarVaultOpening is the data of the ledger entry for a vault opened for a

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/datamatch/datamatch/internal/date"
 	"github.com/datamatch/datamatch/internal/rights"
@@ -21,8 +23,8 @@ const (
 func init() {
 	register(&command{
 		name:    "rights",
-		summary: "Answer data-subject rights requests: subject access, and a check of the restrictions list.",
-		subs:    []*command{rightsSARCmd, rightsCheckCmd},
+		summary: "Answer data-subject rights requests: subject access, erasure, and a check of the restrictions list.",
+		subs:    []*command{rightsSARCmd, rightsEraseCmd, rightsCheckCmd},
 	})
 }
 
@@ -33,12 +35,7 @@ var rightsSARCmd = &command{
 	usage:   "--config exercise.yaml --forename F --surname S [--dob YYYY-MM-DD] [--ni NI] [--passport N] [--postcode PC] [--identity FILE] --out DIR",
 	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		config := fs.String("config", "", "the exercise config (required)")
-		forename := fs.String("forename", "", "the person's forename, as they gave it")
-		surname := fs.String("surname", "", "the person's surname, as they gave it")
-		dob := fs.String("dob", "", "date of birth (YYYY-MM-DD)")
-		ni := fs.String("ni", "", "National Insurance number")
-		passport := fs.String("passport", "", "passport or other travel document number")
-		postcode := fs.String("postcode", "", "postcode")
+		sf := newSubjectFlags(fs)
 		identity := fs.String("identity", "", "a reviewer's age identity file: also search the re-identification vaults (each opening is entered in the ledger)")
 		out := fs.String("out", "", "folder for the report (required): "+sarJSONFile+" and "+sarTextFile+", mode 0600")
 		return func(ctx context.Context, e *env, args []string) error {
@@ -51,18 +48,9 @@ var rightsSARCmd = &command{
 			if *out == "" {
 				return usagef("--out DIR is required")
 			}
-			if *forename == "" && *surname == "" && *ni == "" && *passport == "" {
-				return usagef("give at least --forename and --surname, or --ni, or --passport")
-			}
-			// The query is personal data: no value of it goes into an
-			// error or a log.
-			subject := rights.Subject{Forename: *forename, Surname: *surname, NINumber: *ni, Passport: *passport, Postcode: *postcode}
-			if *dob != "" {
-				d, err := date.Parse(date.ISO, *dob)
-				if err != nil {
-					return usagef("--dob must be a date in the form YYYY-MM-DD")
-				}
-				subject.DOB = d
+			subject, err := sf.subject()
+			if err != nil {
+				return err
 			}
 			f, err := pipeline.SubjectAccess(ctx, pipeline.SubjectAccessOptions{
 				Config: *config, Subject: subject, Identity: *identity, Logger: e.log,
@@ -79,6 +67,87 @@ var rightsSARCmd = &command{
 			}
 			printSARSummary(e, f, jsonPath, textPath)
 			return nil
+		}
+	},
+}
+
+// subjectFlags are the flags that name the person a rights request is
+// about.
+type subjectFlags struct {
+	forename, surname, dob, ni, passport, postcode *string
+}
+
+func newSubjectFlags(fs *flag.FlagSet) *subjectFlags {
+	return &subjectFlags{
+		forename: fs.String("forename", "", "the person's forename, as they gave it"),
+		surname:  fs.String("surname", "", "the person's surname, as they gave it"),
+		dob:      fs.String("dob", "", "date of birth (YYYY-MM-DD)"),
+		ni:       fs.String("ni", "", "National Insurance number"),
+		passport: fs.String("passport", "", "passport or other travel document number"),
+		postcode: fs.String("postcode", "", "postcode"),
+	}
+}
+
+// subject returns the person the flags name. The query is personal data:
+// no value of it goes into an error or a log.
+func (f *subjectFlags) subject() (rights.Subject, error) {
+	if *f.forename == "" && *f.surname == "" && *f.ni == "" && *f.passport == "" {
+		return rights.Subject{}, usagef("give at least --forename and --surname, or --ni, or --passport")
+	}
+	s := rights.Subject{Forename: *f.forename, Surname: *f.surname, NINumber: *f.ni, Passport: *f.passport, Postcode: *f.postcode}
+	if *f.dob != "" {
+		d, err := date.Parse(date.ISO, *f.dob)
+		if err != nil {
+			return rights.Subject{}, usagef("--dob must be a date in the form YYYY-MM-DD")
+		}
+		s.DOB = d
+	}
+	return s, nil
+}
+
+// rightsEraseCmd is "datamatch rights erase".
+var rightsEraseCmd = &command{
+	name:    "rights erase",
+	summary: "Erase a person from the exercise's outputs and vaults, for a request for erasure; report what is left elsewhere.",
+	usage:   "--config exercise.yaml --forename F --surname S [--dob YYYY-MM-DD] [--ni NI] [--passport N] [--postcode PC] --identity FILE --reference REF [--dry-run] [--json]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		config := fs.String("config", "", "the exercise config (required)")
+		sf := newSubjectFlags(fs)
+		identity := fs.String("identity", "", "a reviewer's age identity file (required): the vaults are searched and written anew without the person's entries")
+		reference := fs.String("reference", "", "the landlord's reference for the request (required; recorded in the ledger)")
+		dryRun := fs.Bool("dry-run", false, "report what would be erased and change nothing")
+		asJSON := fs.Bool("json", false, "print the report as JSON")
+		return func(ctx context.Context, e *env, args []string) error {
+			if len(args) > 0 {
+				return usagef("takes no arguments, got %d", len(args))
+			}
+			switch {
+			case *config == "":
+				return usagef("--config is required")
+			case *identity == "":
+				return usagef("--identity FILE is required: the vaults must be written anew")
+			case strings.TrimSpace(*reference) == "":
+				return usagef("--reference REF is required: the request's reference goes in the ledger")
+			}
+			subject, err := sf.subject()
+			if err != nil {
+				return err
+			}
+			er, _, eraseErr := pipeline.Erase(ctx, pipeline.EraseOptions{
+				Config: *config, Subject: subject, Identity: *identity, Reference: *reference, DryRun: *dryRun, Logger: e.log,
+			})
+			if er != nil {
+				var err error
+				if *asJSON {
+					err = er.WriteJSON(e.stdout)
+				} else {
+					err = er.Render(e.stdout)
+				}
+				if err != nil {
+					return errors.Join(eraseErr, err)
+				}
+			}
+			return eraseErr
 		}
 	},
 }

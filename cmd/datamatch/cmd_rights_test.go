@@ -21,6 +21,7 @@ import (
 	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/rights"
 	"github.com/datamatch/datamatch/internal/runrecord"
+	"github.com/datamatch/datamatch/internal/vault"
 )
 
 // queuedTenant finds a tenant of the tenancies dataset who is in a queued
@@ -306,6 +307,137 @@ func TestRightsSAR(t *testing.T) {
 	}
 }
 
+// TestRightsErase erases a tenant in a queued case from a real run's
+// outputs and vault: a dry run changes nothing, the erasure removes their
+// rows and entries and nothing else, a subject access search afterwards
+// finds none, and the ledger records it without naming them.
+func TestRightsErase(t *testing.T) {
+	x := newRanExercise(t)
+	tenant, _, c := queuedTenant(t, x)
+	identity := filepath.Join(x.dir, "keys", "reviewer.identity")
+	args := []string{"rights", "erase", "--config", x.config, "--forename", tenant.Forename, "--surname", tenant.Surname,
+		"--dob", tenant.DOB.String(), "--identity", identity, "--reference", "ER-0042"}
+	outputs := func() map[string][]byte {
+		m := map[string][]byte{}
+		for _, o := range x.record.Outputs {
+			b, err := os.ReadFile(x.outputPath(o))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[x.outputPath(o)] = b
+		}
+		b, err := os.ReadFile(x.vault)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[x.vault] = b
+		return m
+	}
+	sar := func(name string) rights.Findings {
+		t.Helper()
+		out := filepath.Join(x.dir, name)
+		if _, errs, code := datamatch(t, "rights", "sar", "--config", x.config, "--forename", tenant.Forename, "--surname", tenant.Surname,
+			"--dob", tenant.DOB.String(), "--identity", identity, "--out", out); code != exitOK {
+			t.Fatalf("rights sar = %d, stderr %q", code, errs)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "subject-access.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f rights.Findings
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	found := sar("sar-before")
+	if len(found.Files) == 0 || len(found.Vault) == 0 {
+		t.Fatalf("the tenant of case %s is in %d outputs and %d vault entries; want some of both", c.ID, len(found.Files), len(found.Vault))
+	}
+	before := outputs()
+
+	out, errs, code := datamatch(t, append(args, "--dry-run", "--json")...)
+	if code != exitOK {
+		t.Fatalf("dry run = %d, stderr %q", code, errs)
+	}
+	var dry rights.Erasure
+	if err := json.Unmarshal([]byte(out), &dry); err != nil {
+		t.Fatalf("--json printed %q: %v", out, err)
+	}
+	if !dry.DryRun || len(dry.Files) != len(found.Files) || dry.EntriesErased() != len(found.Vault) {
+		t.Errorf("dry run: %+v; the search found %d files and %d vault entries", dry, len(found.Files), len(found.Vault))
+	}
+	for p, b := range outputs() {
+		if !bytes.Equal(b, before[p]) {
+			t.Errorf("the dry run changed %s", p)
+		}
+	}
+	entries, err := ledger.ReadAll(x.ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(entries, func(e ledger.Entry) bool { return e.Kind == ledger.KindErasure }) {
+		t.Error("the dry run entered an erasure in the ledger")
+	}
+
+	out, errs, code = exe(t, x.dir, args...)
+	if code != exitOK {
+		t.Fatalf("rights erase = %d, stderr %q", code, errs)
+	}
+	for _, s := range []string{out, errs} {
+		if strings.Contains(s, tenant.Surname) || strings.Contains(s, tenant.DOB.String()) {
+			t.Errorf("the subject's identifiers were printed: %q", s)
+		}
+	}
+	if !strings.Contains(out, "ER-0042") || !strings.Contains(out, "Removed from outputs") {
+		t.Errorf("report:\n%s", out)
+	}
+	after := outputs()
+	changed := 0
+	for p, b := range after {
+		if !bytes.Equal(b, before[p]) {
+			changed++
+		}
+	}
+	if changed != len(found.Files)+1 { // and the vault
+		t.Errorf("%d files changed, want the %d outputs found and the vault", changed, len(found.Files))
+	}
+	for _, ff := range found.Files {
+		if strings.HasSuffix(ff.Path, ".csv") {
+			if got, want := bytes.Count(after[ff.Path], []byte("\n")), bytes.Count(before[ff.Path], []byte("\n"))-ff.Rows; got != want {
+				t.Errorf("%s has %d lines after erasure, want %d", ff.Path, got, want)
+			}
+		}
+	}
+
+	if again := sar("sar-after"); len(again.Files) != 0 || len(again.Vault) != 0 || len(again.Records) != len(found.Records) {
+		t.Errorf("after erasure the search finds %d files, %d vault entries and %d records; want 0, 0 and %d",
+			len(again.Files), len(again.Vault), len(again.Records), len(found.Records))
+	}
+	entries, err = ledger.ReadAll(x.ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(entries, func(e ledger.Entry) bool { return e.Kind == ledger.KindErasure })
+	if i < 0 {
+		t.Fatal("no erasure entry in the ledger")
+	}
+	if d := entries[i].Data; !bytes.Contains(d, []byte("ER-0042")) || bytes.Contains(d, []byte(tenant.Surname)) || bytes.Contains(d, []byte(tenant.DOB.String())) {
+		t.Errorf("ledger entry %s", d)
+	}
+	if _, err := ledger.Verify(x.ledger); err != nil {
+		t.Error(err)
+	}
+	// Reviewers can still open the vault, which keeps everyone else.
+	v, err := vault.Open(x.vault, identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Lookup("tenancies", tenant.RecordID); ok || v.Len() == 0 {
+		t.Errorf("the vault after erasure holds %d entries, the tenant's among them: %v", v.Len(), ok)
+	}
+}
+
 func TestRightsSARUsage(t *testing.T) {
 	const secret = "1970-13-45" // not a date; must not be echoed
 	tests := []struct {
@@ -317,6 +449,10 @@ func TestRightsSARUsage(t *testing.T) {
 		{[]string{"rights", "sar", "--config", "x.yaml", "--out", "d"}, "--forename and --surname"},
 		{[]string{"rights", "sar", "--config", "x.yaml", "--forename", "A", "--surname", "B", "--dob", secret, "--out", "d"}, "--dob must be a date"},
 		{[]string{"rights", "check-restrictions"}, "--config is required"},
+		{[]string{"rights", "erase", "--config", "x.yaml", "--forename", "A", "--surname", "B", "--reference", "R"}, "--identity FILE is required"},
+		{[]string{"rights", "erase", "--config", "x.yaml", "--forename", "A", "--surname", "B", "--identity", "i"}, "--reference REF is required"},
+		{[]string{"rights", "erase", "--config", "x.yaml", "--identity", "i", "--reference", "R"}, "--forename and --surname"},
+		{[]string{"rights", "erase", "--config", "x.yaml", "--forename", "A", "--surname", "B", "--dob", secret, "--identity", "i", "--reference", "R"}, "--dob must be a date"},
 	}
 	for _, tt := range tests {
 		_, errs, code := datamatch(t, tt.args...)

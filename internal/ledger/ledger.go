@@ -51,6 +51,7 @@ const (
 	KindVaultOpen = "vault_open" // the re-identification vault was opened
 	KindDecision  = "decision"   // a reviewer recorded a decision on a review case
 	KindPurge     = "purge"      // data past its retention date was deleted
+	KindErasure   = "erasure"    // a person's rows and vault entries were erased on request
 )
 
 // Entry is one ledger entry.

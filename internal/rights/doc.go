@@ -66,4 +66,18 @@
 // a surname or an identifier, and none differs. Records are recognised with the same rules as
 // restrictions, so a finding is a possible match: the report says which rule
 // matched, and each finding must be checked before anything is disclosed.
+//
+// # Erasure
+//
+// Erase honours a request for erasure (Article 17) in what the exercise
+// itself holds. It searches as Search does, then writes every output file
+// anew without the rows about the subject, and every vault anew without
+// their entries; each file is replaced atomically. It changes nothing
+// else, and says so: the input datasets are the landlord's and its
+// partners' own systems, to be erased there (or the person listed in the
+// restrictions file, or the next run finds them again), and review cases
+// hold only pseudonymous references and the decisions taken, the audit
+// trail that Article 17(3) lets the landlord keep. Whether erasure applies
+// at all is for the data protection officer to decide before it is run;
+// a dry run shows what it would remove.
 package rights

@@ -134,6 +134,76 @@ func comparableFields(fields []Field) map[string]string {
 	return m
 }
 
+// csvRow reports whether rec, a CSV row, is about the subject, and notes
+// in matched what it held. clear are the file's clear columns and cells a
+// buffer of their length.
+func (m *rowMatcher) csvRow(rec []string, clear []clearColumn, cells []string, matched matchSet) bool {
+	hit := false
+	for _, cell := range rec {
+		if k, ok := m.values[csvUnguard(cell)]; ok {
+			matched[k] = true
+			hit = true
+		}
+	}
+	if hit || len(clear) == 0 {
+		return hit
+	}
+	for i, c := range clear {
+		cells[i] = ""
+		if c.index < len(rec) {
+			cells[i] = csvUnguard(rec[c.index])
+		}
+	}
+	if m.clearMatch(clear, cells) {
+		matched[matchedClear] = true
+		return true
+	}
+	return false
+}
+
+// batchRows reports which rows of rec, a batch of a Parquet file, are
+// about the subject, and notes in matched what they held.
+func (m *rowMatcher) batchRows(rec arrow.Record, clear []clearColumn, cells []string, matched matchSet) []bool {
+	hit := make([]bool, rec.NumRows())
+	for c := 0; c < int(rec.NumCols()); c++ {
+		text := pqscan.Text(rec.Column(c))
+		if text == nil {
+			continue
+		}
+		for i := range hit {
+			if s, ok := text(i); ok {
+				if k, ok := m.values[s]; ok {
+					matched[k] = true
+					hit[i] = true
+				}
+			}
+		}
+	}
+	if len(clear) == 0 {
+		return hit
+	}
+	texts := make([]func(int) (string, bool), len(clear))
+	for i, c := range clear {
+		texts[i] = pqscan.Text(rec.Column(c.index))
+	}
+	for r := range hit {
+		if hit[r] {
+			continue
+		}
+		for i, text := range texts {
+			cells[i] = ""
+			if text != nil {
+				cells[i], _ = text(r)
+			}
+		}
+		if m.clearMatch(clear, cells) {
+			matched[matchedClear] = true
+			hit[r] = true
+		}
+	}
+	return hit
+}
+
 // scanFile counts the rows of an output file that m recognises.
 func scanFile(ctx context.Context, path string, m *rowMatcher) (fileResult, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -203,26 +273,7 @@ func scanCSV(ctx context.Context, path string, m *rowMatcher) (fileResult, error
 		if err != nil {
 			return fileResult{}, err
 		}
-		hit := false
-		for _, cell := range rec {
-			if k, ok := m.values[csvUnguard(cell)]; ok {
-				matched[k] = true
-				hit = true
-			}
-		}
-		if !hit && len(clear) > 0 {
-			for i, c := range clear {
-				cells[i] = ""
-				if c.index < len(rec) {
-					cells[i] = csvUnguard(rec[c.index])
-				}
-			}
-			if m.clearMatch(clear, cells) {
-				matched[matchedClear] = true
-				hit = true
-			}
-		}
-		if hit {
+		if m.csvRow(rec, clear, cells, matched) {
 			res.rows++
 		}
 	}
@@ -248,43 +299,7 @@ func scanParquet(ctx context.Context, path string, m *rowMatcher) (fileResult, e
 	cells := make([]string, len(clear))
 	matched := matchSet{}
 	err = f.Batches(ctx, nil, func(rec arrow.Record) error {
-		hit := make([]bool, rec.NumRows())
-		for c := 0; c < int(rec.NumCols()); c++ {
-			text := pqscan.Text(rec.Column(c))
-			if text == nil {
-				continue
-			}
-			for i := range hit {
-				if s, ok := text(i); ok {
-					if k, ok := m.values[s]; ok {
-						matched[k] = true
-						hit[i] = true
-					}
-				}
-			}
-		}
-		if len(clear) > 0 {
-			texts := make([]func(int) (string, bool), len(clear))
-			for i, c := range clear {
-				texts[i] = pqscan.Text(rec.Column(c.index))
-			}
-			for r := range hit {
-				if hit[r] {
-					continue
-				}
-				for i, text := range texts {
-					cells[i] = ""
-					if text != nil {
-						cells[i], _ = text(r)
-					}
-				}
-				if m.clearMatch(clear, cells) {
-					matched[matchedClear] = true
-					hit[r] = true
-				}
-			}
-		}
-		for _, h := range hit {
+		for _, h := range m.batchRows(rec, clear, cells, matched) {
 			if h {
 				res.rows++
 			}

@@ -95,6 +95,71 @@ func (f *Findings) Render(w io.Writer) error {
 	return bw.Flush()
 }
 
+// Render writes e as a readable text report: what was removed from each
+// output and vault, and what erasure leaves, with what to do about it.
+func (e *Erasure) Render(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+
+	verb := "Removed"
+	if e.DryRun {
+		p("ERASURE (DRY RUN: NOTHING WAS CHANGED)\n")
+		verb = "Would remove"
+	} else {
+		p("ERASURE\n")
+	}
+	p("Reference\t%s\n", oneLine(e.Reference))
+	p("Generated\t%s\n", e.Generated.UTC().Format(time.RFC3339))
+
+	p("\n%s from outputs: %s in %s\n", verb, count(e.RowsErased(), "row"), count(len(e.Files), "file"))
+	if len(e.Files) > 0 {
+		p("  rows\trecipient\tfile\n")
+	}
+	for _, f := range e.Files {
+		p("  %d\t%s\t%s\n", f.Rows, f.Recipient, f.Path)
+	}
+	p("\n%s from re-identification vaults: %s in %s\n", verb, count(e.EntriesErased(), "entry"), count(len(e.Vaults), "vault"))
+	for _, v := range e.Vaults {
+		p("  %d\t%s\n", v.Entries, v.Path)
+	}
+
+	p("\nKept: %s in input datasets\n", count(len(e.RecordsKept), "record"))
+	for _, r := range e.RecordsKept {
+		p("  %s\trecord %s\t%s\n", r.Dataset, r.RecordID, r.Source)
+	}
+	if len(e.RecordsKept) > 0 {
+		p("  These are the landlord's and its partners' own systems, which datamatch\n")
+		p("  never writes: erase the records there, or list the person in the\n")
+		p("  restrictions file, or the next run will find them again.\n")
+	}
+	p("\nKept: %s\n", count(len(e.CasesKept), "review case"))
+	for _, c := range e.CasesKept {
+		p("  %s\t%s\n", c.ID, c.Status)
+	}
+	if len(e.CasesKept) > 0 {
+		p("  A case holds pseudonymous references and the decisions on it: the audit\n")
+		p("  trail of what was decided. An open case still needs a reviewer's decision.\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// count writes n with noun, plural unless n is 1 ("entry" becomes
+// "entries").
+func count(n int, noun string) string {
+	if n != 1 {
+		if strings.HasSuffix(noun, "y") {
+			noun = noun[:len(noun)-1] + "ies"
+		} else {
+			noun += "s"
+		}
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
+
 // WriteFiles writes the JSON report to jsonPath and the text report to
 // textPath, each atomically and readable by the owner only: they hold the
 // subject's personal data.

@@ -235,6 +235,15 @@ type FileFinding struct {
 // record ids). A source that cannot be read fails the search: an incomplete
 // answer to a subject access request must not look complete.
 func Search(ctx context.Context, query Subject, sources []Source) (*Findings, error) {
+	s, err := runSearch(ctx, query, sources)
+	if err != nil {
+		return nil, err
+	}
+	return s.f, nil
+}
+
+// runSearch is Search, returning its state for Erase.
+func runSearch(ctx context.Context, query Subject, sources []Source) (*search, error) {
 	s := &search{query: query, f: &Findings{Generated: time.Now().UTC(), Subject: query}}
 	var datasets []Dataset
 	var vaults []Vault
@@ -281,10 +290,11 @@ func Search(ctx context.Context, query Subject, sources []Source) (*Findings, er
 		return nil, err
 	}
 	s.f.sort()
+	s.vaults, s.outputs = vaults, files
 	slog.InfoContext(ctx, "subject access search done",
 		"sources", len(s.f.Searched), "records", len(s.f.Records), "vault_entries", len(s.f.Vault),
 		"cases", len(s.f.Cases), "files", len(s.f.Files))
-	return s.f, nil
+	return s, nil
 }
 
 // search is the state of one Search.
@@ -296,6 +306,17 @@ type search struct {
 	ids     map[string]bool // record ids
 	caseIDs map[string]bool
 	found   map[[2]string]bool // (dataset, record id) of records found
+	// What output rows are recognised by, once the records are found.
+	values map[string]string   // ref, case id or record id → which it is
+	people []map[string]string // comparable clear values of each record found
+	// The vaults and output files searched.
+	vaults  []Vault
+	outputs []OutputFile
+}
+
+// matcher returns the row matcher of an output file.
+func (s *search) matcher(o OutputFile) *rowMatcher {
+	return &rowMatcher{values: s.values, clear: o.Clear, people: s.people}
 }
 
 // subjectIndex returns the subject's match keys under enc.
@@ -513,7 +534,7 @@ const fileWorkers = 2
 func (s *search) files(ctx context.Context, files []OutputFile) error {
 	// The clear values of each record found, a dataset's record and its
 	// vault entry taken together.
-	var people []map[string]string
+	s.people = nil
 	byRecord := map[[2]string]map[string]string{}
 	for _, fs := range [][]RecordFinding{s.f.Records, s.f.Vault} {
 		for _, r := range fs {
@@ -527,7 +548,7 @@ func (s *search) files(ctx context.Context, files []OutputFile) error {
 				if r.RecordID != "" {
 					byRecord[k] = p
 				}
-				people = append(people, p)
+				s.people = append(s.people, p)
 			}
 			for col, v := range comparableFields(r.Fields) {
 				if _, held := p[col]; !held {
@@ -536,22 +557,22 @@ func (s *search) files(ctx context.Context, files []OutputFile) error {
 			}
 		}
 	}
-	values := map[string]string{}
+	s.values = map[string]string{}
 	for id := range s.ids {
-		values[id] = "record_id"
+		s.values[id] = "record_id"
 	}
 	for id := range s.caseIDs {
-		values[id] = "case_id"
+		s.values[id] = "case_id"
 	}
 	for r := range s.refs {
-		values[r.Ref] = "ref"
+		s.values[r.Ref] = "ref"
 	}
 	results := make([]fileResult, len(files))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(fileWorkers)
 	for i, o := range files {
 		g.Go(func() error {
-			r, err := scanFile(gctx, o.Path, &rowMatcher{values: values, clear: o.Clear, people: people})
+			r, err := scanFile(gctx, o.Path, s.matcher(o))
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
 					results[i] = fileResult{missing: true}

@@ -1,0 +1,338 @@
+package rights
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/pqscan"
+	"github.com/datamatch/datamatch/internal/runrecord"
+)
+
+// VaultEraser is a VaultStore that can be written anew without some of
+// its entries.
+type VaultEraser interface {
+	VaultStore
+	// Erase writes the vault anew without the entries of keys (dataset,
+	// record id), atomically, and returns how many entries it removed.
+	Erase(keys [][2]string) (int, error)
+}
+
+// Erasure is what Erase removed from an exercise's own files or, in a dry
+// run, would remove. It holds paths, counts, record ids and case ids,
+// never a clear identifier, so that it can be entered in the ledger.
+type Erasure struct {
+	Generated time.Time     `json:"generated"`
+	Reference string        `json:"reference"` // the landlord's reference for the request
+	DryRun    bool          `json:"dry_run"`
+	Files     []ErasedFile  `json:"files"`
+	Vaults    []ErasedVault `json:"vaults"`
+	// RecordsKept are the subject's records in the input datasets: the
+	// landlord's and its partners' systems, which datamatch reads and
+	// never writes. They must be erased there, or the person listed in
+	// the restrictions file, or the next run finds them again.
+	RecordsKept []KeptRecord `json:"records_kept"`
+	// CasesKept are the review cases about the subject's records. A case
+	// holds pseudonymous references and the reviewers' decisions, the
+	// audit trail of what was decided; it is kept, and an open one still
+	// awaits a decision.
+	CasesKept []KeptCase `json:"cases_kept"`
+}
+
+// ErasedFile is an output the subject's rows were removed from.
+type ErasedFile struct {
+	Path      string `json:"path"`
+	RunID     string `json:"run_id,omitempty"`
+	Purpose   string `json:"purpose,omitempty"`
+	Recipient string `json:"recipient,omitempty"`
+	Rows      int    `json:"rows"` // rows removed
+	// SHA256Before and SHA256After are the file's digests before and
+	// after (runrecord.Hash); the run record keeps the digest of the file
+	// as the run wrote it. Both are empty in a dry run.
+	SHA256Before string `json:"sha256_before,omitempty"`
+	SHA256After  string `json:"sha256_after,omitempty"`
+}
+
+// ErasedVault is a vault the subject's entries were removed from.
+type ErasedVault struct {
+	Path    string `json:"path"`
+	Entries int    `json:"entries"` // entries removed
+}
+
+// KeptRecord is a record about the subject that erasure leaves.
+type KeptRecord struct {
+	Dataset  string `json:"dataset"`
+	RecordID string `json:"record_id"`
+	Source   string `json:"source,omitempty"`
+}
+
+// KeptCase is a review case about the subject that erasure leaves.
+type KeptCase struct {
+	Queue  string `json:"queue"`
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// Erase erases the subject from the exercise's own files: it searches
+// sources as Search does, then writes every output file with rows about
+// the subject anew without them, and every vault holding entries about
+// the subject (each must be a VaultEraser) anew without those. Input
+// datasets and review queues are never changed (see Erasure). It returns
+// the search's findings too: an erasure acts only on possible matches,
+// so a dry run's findings should be checked first.
+//
+// Every vault is checked to be erasable before anything is changed. Each
+// file is rewritten atomically, so an error leaves it whole; the Erasure
+// returned with an error says what was erased before it.
+func Erase(ctx context.Context, query Subject, reference string, sources []Source, dryRun bool) (*Erasure, *Findings, error) {
+	if strings.TrimSpace(reference) == "" {
+		return nil, nil, errors.New("erasure: the request's reference is required")
+	}
+	s, err := runSearch(ctx, query, sources)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &Erasure{Generated: s.f.Generated, Reference: reference, DryRun: dryRun,
+		Files: []ErasedFile{}, Vaults: []ErasedVault{}, RecordsKept: []KeptRecord{}, CasesKept: []KeptCase{}}
+	for _, r := range s.f.Records {
+		e.RecordsKept = append(e.RecordsKept, KeptRecord{Dataset: r.Dataset, RecordID: r.RecordID, Source: r.Source})
+	}
+	for _, c := range s.f.Cases {
+		e.CasesKept = append(e.CasesKept, KeptCase{Queue: c.Queue, ID: c.ID, Status: c.Status})
+	}
+
+	entries := map[string][][2]string{} // vault → its entries about the subject
+	for _, r := range s.f.Vault {
+		entries[r.Source] = append(entries[r.Source], [2]string{r.Dataset, r.RecordID})
+	}
+	erasers := map[string]VaultEraser{}
+	for _, v := range s.vaults {
+		if len(entries[v.Name]) == 0 {
+			continue
+		}
+		er, ok := v.Store.(VaultEraser)
+		if !ok {
+			return nil, s.f, fmt.Errorf("erasure: vault %s cannot be written anew", v.Name)
+		}
+		erasers[v.Name] = er
+	}
+
+	outputs := map[string]OutputFile{}
+	for _, o := range s.outputs {
+		outputs[o.Path] = o
+	}
+	for _, ff := range s.f.Files {
+		ef := ErasedFile{Path: ff.Path, RunID: ff.RunID, Purpose: ff.Purpose, Recipient: ff.Recipient, Rows: ff.Rows}
+		if !dryRun {
+			n, before, after, err := eraseFile(ctx, ff.Path, s.matcher(outputs[ff.Path]))
+			if err != nil {
+				return e, s.f, fmt.Errorf("erasure: output %s: %w", ff.Path, err)
+			}
+			ef.Rows, ef.SHA256Before, ef.SHA256After = n, before, after
+		}
+		e.Files = append(e.Files, ef)
+	}
+	names := make([]string, 0, len(entries))
+	for name := range entries {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		ev := ErasedVault{Path: name, Entries: len(entries[name])}
+		if !dryRun {
+			n, err := erasers[name].Erase(entries[name])
+			if err != nil {
+				return e, s.f, fmt.Errorf("erasure: vault %s: %w", name, err)
+			}
+			ev.Entries = n
+		}
+		e.Vaults = append(e.Vaults, ev)
+	}
+	return e, s.f, nil
+}
+
+// RowsErased is the number of output rows e removed (or would remove).
+func (e *Erasure) RowsErased() int {
+	n := 0
+	for _, f := range e.Files {
+		n += f.Rows
+	}
+	return n
+}
+
+// EntriesErased is the number of vault entries e removed (or would
+// remove).
+func (e *Erasure) EntriesErased() int {
+	n := 0
+	for _, v := range e.Vaults {
+		n += v.Entries
+	}
+	return n
+}
+
+// WriteJSON writes e as indented JSON.
+func (e *Erasure) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(e)
+}
+
+// eraseFile writes the output at path anew, atomically and with its mode,
+// without the rows m recognises. It returns how many it removed and the
+// file's SHA-256 before and after.
+func eraseFile(ctx context.Context, path string, m *rowMatcher) (removed int, before, after string, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, "", "", err
+	}
+	if before, err = runrecord.Hash(path); err != nil {
+		return 0, "", "", err
+	}
+	var rewrite func(context.Context, string, *rowMatcher, io.Writer) (int, error)
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".parquet":
+		rewrite = eraseParquet
+	case ".csv":
+		rewrite = eraseCSV
+	default:
+		return 0, "", "", errors.New("unknown format: want a .parquet or .csv file")
+	}
+	err = atomicfile.Write(path, fi.Mode().Perm(), func(w io.Writer) error {
+		removed, err = rewrite(ctx, path, m, w)
+		return err
+	})
+	if err != nil {
+		return 0, "", "", err
+	}
+	if after, err = runrecord.Hash(path); err != nil {
+		return removed, before, "", err
+	}
+	return removed, before, after, nil
+}
+
+// eraseCSV copies the CSV file at path to w without the rows m
+// recognises. Kept rows are written as the output writers write them, so
+// a file they wrote keeps its bytes apart from the rows removed.
+func eraseCSV(ctx context.Context, path string, m *rowMatcher, w io.Writer) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cw := csv.NewWriter(w)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := cw.Write(header); err != nil {
+		return 0, err
+	}
+	columns := slices.Clone(header)
+	columns[0] = strings.TrimPrefix(columns[0], "\uFEFF")
+	clear := m.clearColumns(columns)
+	cells := make([]string, len(clear))
+	matched := matchSet{}
+	removed := 0
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		if m.csvRow(rec, clear, cells, matched) {
+			removed++
+			continue
+		}
+		if err := cw.Write(rec); err != nil {
+			return 0, err
+		}
+	}
+	cw.Flush()
+	return removed, cw.Error()
+}
+
+// eraseParquet copies the Parquet file at path to w without the rows m
+// recognises, with the same Arrow schema (stored in the file).
+func eraseParquet(ctx context.Context, path string, m *rowMatcher, w io.Writer) (int, error) {
+	f, err := pqscan.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	schema, err := f.Schema()
+	if err != nil {
+		return 0, err
+	}
+	columns := make([]string, 0, len(schema.Fields()))
+	for _, fld := range schema.Fields() {
+		columns = append(columns, fld.Name)
+	}
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithCreatedBy("datamatch"))
+	fw, err := pqarrow.NewFileWriter(schema, writeOnly{w}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return 0, err
+	}
+	clear := m.clearColumns(columns)
+	cells := make([]string, len(clear))
+	matched := matchSet{}
+	removed := 0
+	err = f.Batches(ctx, nil, func(rec arrow.Record) error {
+		hits := m.batchRows(rec, clear, cells, matched)
+		// Write each run of kept rows.
+		for i := 0; i < len(hits); {
+			if hits[i] {
+				removed++
+				i++
+				continue
+			}
+			j := i
+			for j < len(hits) && !hits[j] {
+				j++
+			}
+			part := rec.NewSlice(int64(i), int64(j))
+			err := fw.WriteBuffered(part)
+			part.Release()
+			if err != nil {
+				return err
+			}
+			i = j
+		}
+		return nil
+	})
+	if err != nil {
+		fw.Close()
+		return 0, err
+	}
+	return removed, fw.Close()
+}
+
+// writeOnly hides a destination's Close from the Parquet writer, which
+// would otherwise close it before an atomic file is committed.
+type writeOnly struct{ io.Writer }

@@ -1,0 +1,238 @@
+package rights
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/datamatch/datamatch/internal/pqscan"
+)
+
+// erasingVault is a rangingVault that can drop entries.
+type erasingVault struct{ rangingVault }
+
+func (v erasingVault) Erase(keys [][2]string) (int, error) {
+	n := 0
+	for _, k := range keys {
+		if _, ok := v.fakeVault[k]; ok {
+			delete(v.fakeVault, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// erasableFixture is sarFixture with its vault made erasable.
+func erasableFixture(t *testing.T) (string, []Source, Vault) {
+	t.Helper()
+	dir, sources := sarFixture(t)
+	var v Vault
+	for i, s := range sources {
+		if x, ok := s.(Vault); ok {
+			x.Store = erasingVault{x.Store.(rangingVault)}
+			sources[i], v = x, x
+		}
+	}
+	return dir, sources, v
+}
+
+// snapshot reads every regular file under dir.
+func snapshot(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	m := map[string][]byte{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[e.Name()] = b
+	}
+	return m
+}
+
+func TestErase(t *testing.T) {
+	dir, sources, v := erasableFixture(t)
+	ctx := context.Background()
+	found, err := Search(ctx, subject, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+
+	// A dry run reports what the search found and changes nothing.
+	dry, _, err := Erase(ctx, subject, "ER-1", sources, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dry.Files) != len(found.Files) || dry.EntriesErased() != len(found.Vault) || !dry.DryRun {
+		t.Errorf("dry run: %d files, %d entries; the search found %d and %d", len(dry.Files), dry.EntriesErased(), len(found.Files), len(found.Vault))
+	}
+	if after := snapshot(t, dir); !equalFiles(before, after) {
+		t.Error("a dry run changed the outputs")
+	}
+	if len(v.Store.(erasingVault).fakeVault) != 3 {
+		t.Error("a dry run changed the vault")
+	}
+
+	e, _, err := Erase(ctx, subject, "ER-1", sources, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.RowsErased() != dry.RowsErased() || e.EntriesErased() != dry.EntriesErased() || e.Reference != "ER-1" {
+		t.Errorf("erased %d rows and %d entries, the dry run said %d and %d", e.RowsErased(), e.EntriesErased(), dry.RowsErased(), dry.EntriesErased())
+	}
+	for _, f := range e.Files {
+		if len(f.SHA256Before) != 64 || len(f.SHA256After) != 64 || f.SHA256Before == f.SHA256After {
+			t.Errorf("%s: digests %q → %q", f.Path, f.SHA256Before, f.SHA256After)
+		}
+	}
+	// The rows of other people stay, in their order.
+	if got, err := os.ReadFile(filepath.Join(dir, "investigator.csv")); err != nil || !strings.HasPrefix(string(got), "case_id,subject_ref,partner_ref,rule\nC-2,") ||
+		!strings.HasSuffix(string(got), "\nC-9,x,y,dual_tenancy\n") || strings.Contains(string(got), "C-1,") {
+		t.Errorf("investigator.csv after erasure:\n%s (%v)", got, err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "utility.csv")); string(got) != "\uFEFFrecord_id,forename\nU8,Someone\n" {
+		t.Errorf("utility.csv after erasure: %q", got)
+	}
+	if ids := parquetColumn(t, filepath.Join(dir, "recovery.parquet"), "case_id"); !slices.Equal(ids, []string{"C-7", "C-8"}) {
+		t.Errorf("recovery.parquet after erasure holds cases %v, want C-7 and C-8", ids)
+	}
+	if n := len(v.Store.(erasingVault).fakeVault); n != 3-e.EntriesErased() || n == 3 {
+		t.Errorf("vault holds %d entries after erasing %d", n, e.EntriesErased())
+	}
+	// What erasure leaves is reported: input records and review cases.
+	if len(e.RecordsKept) != len(found.Records) || len(e.CasesKept) != len(found.Cases) {
+		t.Errorf("kept %d records and %d cases, the search found %d and %d", len(e.RecordsKept), len(e.CasesKept), len(found.Records), len(found.Cases))
+	}
+
+	// A second search finds nothing left in outputs or the vault.
+	again, err := Search(ctx, subject, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Files) != 0 || len(again.Vault) != 0 {
+		t.Errorf("after erasure the search finds %d files and %d vault entries", len(again.Files), len(again.Vault))
+	}
+
+	var report bytes.Buffer
+	if err := e.Render(&report); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ER-1", "Removed from outputs", "Kept: 2 records in input datasets", "restrictions file"} {
+		if !strings.Contains(report.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, report.String())
+		}
+	}
+	if strings.Contains(report.String(), "Hughes") {
+		t.Error("the erasure report names the subject")
+	}
+}
+
+func equalFiles(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !bytes.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestEraseRefuses(t *testing.T) {
+	dir, sources := sarFixture(t) // its vault cannot be written anew
+	before := snapshot(t, dir)
+	if _, _, err := Erase(context.Background(), subject, "ER-2", sources, false); err == nil || !strings.Contains(err.Error(), "cannot be written anew") {
+		t.Errorf("Erase with a vault it cannot write: %v", err)
+	}
+	if !equalFiles(before, snapshot(t, dir)) {
+		t.Error("a refused erasure changed the outputs")
+	}
+	if _, _, err := Erase(context.Background(), subject, " ", sources, false); err == nil {
+		t.Error("Erase without a reference succeeded")
+	}
+}
+
+// TestEraseParquetDictionaryRowGroups erases the subject's rows from a
+// file with a dictionary column over several row groups, as pyarrow
+// writes one, and checks that every other row survives with its values.
+func TestEraseParquetDictionaryRowGroups(t *testing.T) {
+	const rows, group = 2500, 1000
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "partner_ref", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	var want []string
+	for i := range rows {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		ref := []string{"other", "another"}[i%2]
+		if i%700 == 3 {
+			ref = "subject"
+		} else {
+			want = append(want, ref)
+		}
+		if err := b.Field(1).(*array.BinaryDictionaryBuilder).AppendString(ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := b.NewRecord()
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "recovery.parquet")
+	writeRecord(t, path, rec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(group)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+
+	removed, _, _, err := eraseFile(context.Background(), path, &rowMatcher{values: map[string]string{"subject": "ref"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed != rows-len(want) {
+		t.Errorf("removed %d rows, want %d", removed, rows-len(want))
+	}
+	if got := parquetColumn(t, path, "partner_ref"); !slices.Equal(got, want) {
+		t.Errorf("after erasure %d rows remain, want %d, in order", len(got), len(want))
+	}
+}
+
+// parquetColumn reads a text column of a Parquet file.
+func parquetColumn(t *testing.T, path, name string) []string {
+	t.Helper()
+	f, err := pqscan.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	err = f.Batches(context.Background(), nil, func(rec arrow.Record) error {
+		for c, fld := range rec.Schema().Fields() {
+			if fld.Name != name {
+				continue
+			}
+			text := pqscan.Text(rec.Column(c))
+			for i := 0; i < int(rec.NumRows()); i++ {
+				s, _ := text(i)
+				out = append(out, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
