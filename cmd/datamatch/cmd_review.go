@@ -26,7 +26,7 @@ func init() {
 	register(&command{
 		name:    "review",
 		summary: "Work through the manual-review queue: list, show and decide cases, export them.",
-		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewHistoryCmd, reviewExportCmd, reviewOutcomesCmd},
+		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewImportCmd, reviewHistoryCmd, reviewExportCmd, reviewOutcomesCmd},
 	})
 }
 
@@ -204,6 +204,72 @@ var reviewDecideCmd = &command{
 				return fmt.Errorf("decision %s is recorded but not in the audit ledger: %w", d.DecisionID, err)
 			}
 			_, err = fmt.Fprintf(e.stdout, "recorded decision %s on case %s: %s (ledger seq %d)\n", d.DecisionID, d.CaseID, d.Outcome, entry.Seq)
+			return err
+		}
+	},
+}
+
+// reviewImportCmd is "datamatch review import".
+var reviewImportCmd = &command{
+	name:    "review import",
+	summary: "Record the decisions a reviewer made in a spreadsheet (an export with outcome and reason columns added): all of them, or none.",
+	usage:   "--csv FILE --reviewer NAME [--state DIR] [--queue FILE] [--ledger FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		file := fs.String("csv", "", "the decisions: columns case_id, outcome and reason, and latest_decision as 'review export' writes it; rows without an outcome are skipped")
+		reviewer := fs.String("reviewer", "", "who decided, recorded on every decision of the file")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := noPositional(args); err != nil {
+				return err
+			}
+			switch {
+			case *file == "":
+				return usagef("--csv FILE is required")
+			case strings.TrimSpace(*reviewer) == "":
+				return usagef("--reviewer NAME is required")
+			}
+			ledgerPath := st.ledgerPath()
+			if err := ledger.CheckWritable(ledgerPath); err != nil {
+				return err
+			}
+			queue, err := readQueue(st.queuePath())
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(*file)
+			if err != nil {
+				return fmt.Errorf("import decisions: %w", err)
+			}
+			ds, err := review.ParseImport(f, *file, *reviewer)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("nothing recorded: %w", err)
+			}
+			if len(ds) == 0 {
+				_, err := fmt.Fprintf(e.stdout, "no decisions in %s: no row has an outcome\n", *file)
+				return err
+			}
+			recorded, err := review.DecideAll(ctx, review.DecisionsPath(st.queuePath()), queue, ds)
+			if errors.Is(err, review.ErrNotLatest) {
+				return fmt.Errorf("nothing recorded: %w; the case was decided after the file was exported: export again and decide it afresh", err)
+			}
+			if err != nil {
+				return fmt.Errorf("nothing recorded: %w", err)
+			}
+			runs := make(map[string]string, len(queue))
+			for _, c := range queue {
+				runs[c.ID] = c.RunID
+			}
+			counts := map[string]int{}
+			for i, d := range recorded {
+				if _, err := ledger.Append(ctx, ledgerPath, d.LedgerEntry(runs[d.CaseID])); err != nil {
+					return fmt.Errorf("%d decisions are recorded, but only %d are in the audit ledger: %w", len(recorded), i, err)
+				}
+				counts[d.Outcome]++
+			}
+			e.log.Info("imported review decisions", "file", *file, "decisions", len(recorded))
+			_, err = fmt.Fprintf(e.stdout, "recorded %d decisions from %s: %d confirmed, %d rejected, %d needing more information\n",
+				len(recorded), *file, counts[review.OutcomeConfirmed], counts[review.OutcomeRejected], counts[review.OutcomeMoreInfo])
 			return err
 		}
 	},

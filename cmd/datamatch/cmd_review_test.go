@@ -178,6 +178,93 @@ func TestReviewOutcomes(t *testing.T) {
 	}
 }
 
+// TestReviewImport decides cases in an exported spreadsheet and imports
+// it: the decisions are recorded all together and in the ledger, each
+// superseding the decision the reviewer saw; a stale file records
+// nothing.
+func TestReviewImport(t *testing.T) {
+	state, cases := reviewState(t)
+	queue := filepath.Join(state, "queue.jsonl")
+	if _, errs, code := datamatch(t, "review", "decide", cases[0].ID, "--state", state, "--outcome", "needs-more-information", "--reason", "ask", "--reviewer", "amy"); code != exitOK {
+		t.Fatalf("decide: %q", errs)
+	}
+	sheet := filepath.Join(t.TempDir(), "cases.csv")
+	if _, errs, code := datamatch(t, "review", "export", "--csv", "--state", state, "--out", sheet); code != exitOK {
+		t.Fatalf("export: %q", errs)
+	}
+	b, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reviewer adds two columns and decides two of the three cases.
+	decided := map[string][2]string{cases[0].ID: {"Confirmed", "agreement seen"}, cases[1].ID: {"rejected", "=not the same person"}}
+	rows[0] = append(rows[0], "outcome", "reason")
+	for i := 1; i < len(rows); i++ {
+		d := decided[rows[i][0]]
+		rows[i] = append(rows[i], d[0], d[1])
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sheet, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := ledgerEntries(t, filepath.Join(state, "ledger.jsonl"))
+
+	out, errs, code := datamatch(t, "review", "import", "--csv", sheet, "--reviewer", "bob", "--state", state)
+	if code != exitOK || !strings.Contains(out, "recorded 2 decisions") || !strings.Contains(out, "1 confirmed, 1 rejected") {
+		t.Fatalf("import = %d, %q, %q", code, out, errs)
+	}
+	ds, err := review.ReadDecisions(review.DecisionsPath(queue))
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("decisions log holds %d decisions (%v), want 3", len(ds), err)
+	}
+	byCase := map[string]review.Decision{}
+	for _, d := range ds[1:] {
+		byCase[d.CaseID] = d
+	}
+	if d := byCase[cases[0].ID]; d.Outcome != review.OutcomeConfirmed || d.Supersedes != ds[0].DecisionID || d.Reviewer != "bob" {
+		t.Errorf("case 0: %+v, want confirmed by bob superseding %s", d, ds[0].DecisionID)
+	}
+	if d := byCase[cases[1].ID]; d.Outcome != review.OutcomeRejected || d.Reason != "=not the same person" || d.Supersedes != "" {
+		t.Errorf("case 1: %+v", d)
+	}
+	after := ledgerEntries(t, filepath.Join(state, "ledger.jsonl"))
+	if len(after) != len(before)+2 || after[len(after)-1].Kind != ledger.KindDecision {
+		t.Errorf("ledger %d → %d entries, want two decisions more", len(before), len(after))
+	}
+
+	// The same file again is stale: case 0 has been decided since.
+	_, errs, code = datamatch(t, "review", "import", "--csv", sheet, "--reviewer", "bob", "--state", state)
+	if code != exitFailure || !strings.Contains(errs, "nothing recorded") || !strings.Contains(errs, "export again") {
+		t.Errorf("stale import = %d, %q", code, errs)
+	}
+	if ds, _ := review.ReadDecisions(review.DecisionsPath(queue)); len(ds) != 3 {
+		t.Errorf("a refused import changed the log: %d decisions", len(ds))
+	}
+
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--reviewer", "bob"}, exitUsage, "--csv FILE is required"},
+		{[]string{"--csv", sheet}, exitUsage, "--reviewer NAME is required"},
+		{[]string{"--csv", filepath.Join(t.TempDir(), "none.csv"), "--reviewer", "bob"}, exitFailure, "import decisions"},
+	} {
+		_, errs, code := datamatch(t, append([]string{"review", "import", "--state", state}, tt.args...)...)
+		if code != tt.code || !strings.Contains(errs, tt.want) {
+			t.Errorf("review import %q = %d, %q; want %d, %q", tt.args, code, errs, tt.code, tt.want)
+		}
+	}
+}
+
 // ledgerEntries reads the ledger at path, failing the test if its chain is
 // broken.
 func ledgerEntries(t *testing.T, path string) []ledger.Entry {
@@ -657,7 +744,9 @@ func TestReviewEndToEnd(t *testing.T) {
 		t.Fatalf("review export = %d, %q", code, errs)
 	}
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || len(rows) != 4 || rows[1][0] != c || rows[1][4] != review.OutcomeConfirmed || rows[1][6] != "bob" {
+	col := func(name string) int { return slices.Index(review.ExportColumns, name) }
+	if err != nil || len(rows) != 4 || rows[1][0] != c || rows[1][col("status")] != review.OutcomeConfirmed || rows[1][col("reviewer")] != "bob" ||
+		!strings.HasPrefix(rows[1][col("latest_decision")], "D-") {
 		t.Errorf("review export (%v):\n%s", err, out)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,76 +69,121 @@ func ValidOutcome(o string) bool {
 // while it reads the log and appends the line with O_APPEND and fsync;
 // earlier lines are never rewritten.
 func Decide(ctx context.Context, logPath string, queue []Case, d Decision) (Decision, error) {
-	fail := func(err error) (Decision, error) {
-		return Decision{}, fmt.Errorf("decisions log %s: case %s: %w", logPath, d.CaseID, err)
+	ds, err := DecideAll(ctx, logPath, queue, []Decision{d})
+	if err != nil {
+		return Decision{}, err
 	}
-	d.Reason, d.Reviewer = strings.TrimSpace(d.Reason), strings.TrimSpace(d.Reviewer)
-	switch {
-	case !ValidOutcome(d.Outcome):
-		return fail(ErrOutcome)
-	case d.Reason == "":
-		return fail(ErrNoReason)
-	case d.Reviewer == "":
-		return fail(ErrNoReviewer)
+	return ds[0], nil
+}
+
+// DecisionError is DecideAll's error about one of its decisions.
+type DecisionError struct {
+	Index  int // the decision's index in DecideAll's list
+	CaseID string
+	Err    error
+}
+
+func (e *DecisionError) Error() string { return "case " + e.CaseID + ": " + e.Err.Error() }
+
+func (e *DecisionError) Unwrap() error { return e.Err }
+
+// ErrDecidedTwice refuses a list of decisions that decides one case twice:
+// the second would have to supersede the first, whose id is not known
+// until it is recorded.
+var ErrDecidedTwice = errors.New("the case is decided twice in one list")
+
+// DecideAll records ds, in order, as Decide records one, and returns them
+// as recorded: all of them, in one append under one lock, or, if any is
+// refused, none. Each is checked as Decide checks one; a case may be
+// decided once in ds. The error names the first decision refused (see
+// DecisionError).
+func DecideAll(ctx context.Context, logPath string, queue []Case, ds []Decision) ([]Decision, error) {
+	fail := func(i int, err error) ([]Decision, error) {
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, &DecisionError{Index: i, CaseID: ds[i].CaseID, Err: err})
 	}
-	found := false
+	inQueue := make(map[string]bool, len(queue))
 	for _, c := range queue {
-		if c.ID == d.CaseID {
-			found = true
-			break
-		}
+		inQueue[c.ID] = true
 	}
-	if !found {
-		return fail(ErrUnknownCase)
+	ds = slices.Clone(ds)
+	seen := make(map[string]bool, len(ds))
+	for i := range ds {
+		d := &ds[i]
+		d.Reason, d.Reviewer = strings.TrimSpace(d.Reason), strings.TrimSpace(d.Reviewer)
+		switch {
+		case !ValidOutcome(d.Outcome):
+			return fail(i, ErrOutcome)
+		case d.Reason == "":
+			return fail(i, ErrNoReason)
+		case d.Reviewer == "":
+			return fail(i, ErrNoReviewer)
+		case !inQueue[d.CaseID]:
+			return fail(i, ErrUnknownCase)
+		case seen[d.CaseID]:
+			return fail(i, ErrDecidedTwice)
+		}
+		seen[d.CaseID] = true
+	}
+	if len(ds) == 0 {
+		return nil, nil
 	}
 
 	unlock, err := lockfile.Lock(ctx, logPath+".lock")
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
 	defer unlock()
 	b, err := os.ReadFile(logPath)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fail(err)
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
 	decisions, err := parseDecisions(b)
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
-	latest, ok := Latest(d.CaseID, decisions)
-	switch {
-	case ok && d.Supersedes != latest.DecisionID:
-		return fail(fmt.Errorf("%w: its latest decision is %s", ErrNotLatest, latest.DecisionID))
-	case !ok && d.Supersedes != "":
-		return fail(fmt.Errorf("%w: the case has no decision to supersede", ErrNotLatest))
-	}
-	d.Time = time.Now().UTC()
-	d.DecisionID = decisionID(d, len(decisions)+1)
+	ids := make(map[string]bool, len(decisions))
 	for _, x := range decisions {
-		if x.DecisionID == d.DecisionID {
-			return fail(fmt.Errorf("decision id %s is already in the log", d.DecisionID))
-		}
+		ids[x.DecisionID] = true
 	}
-	line, err := marshalLine(d)
-	if err != nil {
-		return fail(err)
+	now := time.Now().UTC()
+	var lines []byte
+	for i := range ds {
+		d := &ds[i]
+		latest, ok := Latest(d.CaseID, decisions)
+		switch {
+		case ok && d.Supersedes != latest.DecisionID:
+			return fail(i, fmt.Errorf("%w: its latest decision is %s", ErrNotLatest, latest.DecisionID))
+		case !ok && d.Supersedes != "":
+			return fail(i, fmt.Errorf("%w: the case has no decision to supersede", ErrNotLatest))
+		}
+		d.Time = now
+		d.DecisionID = decisionID(*d, len(decisions)+i+1)
+		if ids[d.DecisionID] {
+			return fail(i, fmt.Errorf("decision id %s is already in the log", d.DecisionID))
+		}
+		ids[d.DecisionID] = true
+		line, err := marshalLine(*d)
+		if err != nil {
+			return fail(i, err)
+		}
+		lines = append(lines, line...)
 	}
 
 	_, statErr := os.Stat(logPath)
 	created := errors.Is(statErr, os.ErrNotExist)
 	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, QueuePerm)
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
 	defer f.Close()
-	if _, err := f.Write(line); err != nil {
-		return fail(err)
+	if _, err := f.Write(lines); err != nil {
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
 	if err := f.Sync(); err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
 	if err := f.Close(); err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("decisions log %s: %w", logPath, err)
 	}
 	if created {
 		if dir, err := os.Open(filepath.Dir(logPath)); err == nil {
@@ -145,7 +191,7 @@ func Decide(ctx context.Context, logPath string, queue []Case, d Decision) (Deci
 			dir.Close()
 		}
 	}
-	return d, nil
+	return ds, nil
 }
 
 // decisionID derives a decision's id from its contents and its line

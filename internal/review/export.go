@@ -9,10 +9,13 @@ import (
 )
 
 // ExportColumns are the columns of ExportCSV, in order.
-var ExportColumns = []string{"case_id", "purpose", "rule", "match_probability", "status", "latest_outcome", "reviewer", "decided_at"}
+var ExportColumns = []string{"case_id", "purpose", "rule", "match_probability", "status", "latest_outcome", "latest_decision", "reviewer", "decided_at"}
 
 // ExportCSV writes one row per case, with its status derived from
-// decisions, for people who work in spreadsheets. The columns are
+// decisions, for people who work in spreadsheets. latest_decision is the
+// id of the case's latest decision: a reviewer who decides cases in the
+// spreadsheet adds outcome and reason columns, and ParseImport reads the
+// file back, each decision superseding the decision the reviewer saw. The columns are
 // minimised to ExportColumns: no record refs and no clear identifiers.
 // Every cell is made safe from formula injection (see SafeCell).
 func ExportCSV(w io.Writer, cases []Case, decisions []Decision) error {
@@ -21,12 +24,12 @@ func ExportCSV(w io.Writer, cases []Case, decisions []Decision) error {
 		return fmt.Errorf("export review cases: %w", err)
 	}
 	for _, s := range List(cases, decisions, Filter{}) {
-		var outcome, reviewer, at string
+		var outcome, decision, reviewer, at string
 		if s.Latest != nil {
-			outcome, reviewer, at = s.Latest.Outcome, s.Latest.Reviewer, s.Latest.Time.UTC().Format(time.RFC3339)
+			outcome, decision, reviewer, at = s.Latest.Outcome, s.Latest.DecisionID, s.Latest.Reviewer, s.Latest.Time.UTC().Format(time.RFC3339)
 		}
 		row := []string{s.Case.ID, s.Case.Purpose, s.Case.Rule, strconv.FormatFloat(s.Case.MatchProbability, 'f', 4, 64),
-			s.Status, outcome, reviewer, at}
+			s.Status, outcome, decision, reviewer, at}
 		for i := range row {
 			row[i] = SafeCell(row[i])
 		}
