@@ -123,6 +123,9 @@ func (e *Erasure) Render(w io.Writer) error {
 	for _, v := range e.Vaults {
 		p("  %d\t%s\n", v.Entries, v.Path)
 	}
+	if len(e.Vaults) > 0 && !e.DryRun {
+		p("  Each vault was encrypted anew to the reviewers the exercise config lists now.\n")
+	}
 
 	p("\nKept: %s in input datasets\n", count(len(e.RecordsKept), "record"))
 	for _, r := range e.RecordsKept {
