@@ -149,6 +149,13 @@ func printLinkSummary(e *env, res *pipeline.LinkResult, took time.Duration, weig
 		}
 	}
 	fmt.Fprintf(w, "matches: %d pairs at or above the threshold\n", len(res.Matches))
+	if u := res.Unlinkable; u != nil {
+		unlinkable := fmt.Sprintf("%d of %d left records", u[0], len(res.Left.Records))
+		if res.Right != res.Left {
+			unlinkable += fmt.Sprintf(", %d of %d right records", u[1], len(res.Right.Records))
+		}
+		fmt.Fprintf(w, "unlinkable: %s carry too little to reach the threshold even against an identical record\n", unlinkable)
+	}
 	if res.ClustersFile != "" {
 		largest, in := 0, 0
 		for _, c := range res.Clusters {

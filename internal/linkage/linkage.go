@@ -121,6 +121,14 @@ type Result struct {
 	Compared, Sampled int64
 	// Patterns is the number of distinct comparison vectors.
 	Patterns int
+	// Unlinkable counts the records of each side (left, right; left only
+	// for a deduplication) that carry too little to be linked: compared
+	// with an identical copy of themselves, the model would not reach the
+	// threshold. A name alone is often so. Splink reports them as
+	// "unlinkables"; a partner whose file holds many should be asked for
+	// more. Nil when nothing was scored (the candidates showed no
+	// matches).
+	Unlinkable *[2]int
 }
 
 // Link matches left against right.
@@ -276,6 +284,11 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	}
 	scorer = calibrated
 	r.done("score")
+	r.res.Unlinkable = &[2]int{r.unlinkable(scorer, r.left)}
+	if !dedupe {
+		r.res.Unlinkable[1] = r.unlinkable(scorer, r.right)
+	}
+	r.done("unlinkable")
 
 	switch {
 	case !dedupe && cfg.OneToOne:
@@ -287,6 +300,32 @@ func run(ctx context.Context, left, right []pseudo.Record, dedupe bool, cfg Conf
 	}
 	r.res.Matches = matches
 	return r.res, nil
+}
+
+// unlinkable counts the records of recs whose comparison with themselves
+// scores below the threshold, as two records apart (score.ApartWeight):
+// sharing a home would weigh the agreement as a household's.
+func (r *runner) unlinkable(s *score.Scorer, recs []pseudo.Record) int {
+	minW := score.WeightOf(r.cfg.Threshold)
+	workers := min(runtime.GOMAXPROCS(0), 1+len(recs)/4096)
+	counts := make([]int, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(recs)/workers, (w+1)*len(recs)/workers
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if s.ApartWeight(r.cmp.Compare(&recs[i], &recs[i])) < minW {
+					counts[w]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // countedBy names levels of the standard comparisons that the standard

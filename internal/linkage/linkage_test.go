@@ -225,3 +225,41 @@ func TestCountedLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestUnlinkable counts the records that carry too little to be linked:
+// none of the fixture's full records, and every record left with a
+// surname alone.
+func TestUnlinkable(t *testing.T) {
+	left, right, _ := linkData(1, 3000, 0.6)
+	cfg := Config{RandomPairs: testRandomPairs}
+	res, err := Link(context.Background(), left, right, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unlinkable == nil {
+		t.Fatal("nothing counted as unlinkable")
+	}
+	t.Logf("unlinkable: %v of %d and %d", *res.Unlinkable, len(left), len(right))
+	if res.Unlinkable[0] > len(left)/100 || res.Unlinkable[1] > len(right)/100 {
+		t.Errorf("unlinkable %v of full records", res.Unlinkable)
+	}
+	const poor = 100
+	for i := range poor {
+		left[i] = pseudo.Record{RecordID: left[i].RecordID, Surname: left[i].Surname}
+	}
+	res, err = Link(context.Background(), left, right, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unlinkable == nil || res.Unlinkable[0] < poor || res.Unlinkable[0] > poor+len(left)/100 {
+		t.Errorf("unlinkable %v with %d left records of a surname alone", res.Unlinkable, poor)
+	}
+	// One file holding both: records of one person twice.
+	d, err := Dedupe(context.Background(), append(left[:len(left):len(left)], right...), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Unlinkable == nil || d.Unlinkable[0] < poor || d.Unlinkable[1] != 0 {
+		t.Errorf("deduplication: unlinkable %v, want at least %d and nothing on the right", d.Unlinkable, poor)
+	}
+}

@@ -33,10 +33,18 @@ type blockingStats struct {
 // scoring is one linkage's scoring: its threshold, counts and the fitted
 // model, as internal/score saves it.
 type scoring struct {
-	Threshold float64      `json:"threshold"`
-	Compared  int64        `json:"pairs_compared"`
-	Kept      int64        `json:"pairs_kept"`
-	Model     *score.Model `json:"model"`
+	Threshold float64 `json:"threshold"`
+	Compared  int64   `json:"pairs_compared"`
+	Kept      int64   `json:"pairs_kept"`
+	// Left and Right name the linkage's datasets (one for a
+	// deduplication); UnlinkableLeft and UnlinkableRight count their
+	// records too poor to be linked (see linkage.Result.Unlinkable). All
+	// are absent from older records.
+	Left            string       `json:"left"`
+	Right           string       `json:"right"`
+	UnlinkableLeft  *int64       `json:"unlinkable_left"`
+	UnlinkableRight *int64       `json:"unlinkable_right"`
+	Model           *score.Model `json:"model"`
 }
 
 // eachLinkage decodes raw as an object of linkages, each of type T, and
@@ -89,6 +97,13 @@ func renderScoring(b *bytes.Buffer, raw json.RawMessage) bool {
 	return eachLinkage(b, raw, func(s *scoring) bool { return s.Model != nil && len(s.Model.Fields) > 0 }, func(name string, s *scoring) {
 		fmt.Fprintf(b, "  %s: threshold %s, %s pairs compared, %s kept\n", name,
 			strconv.FormatFloat(s.Threshold, 'g', -1, 64), texttable.Thousands(s.Compared), texttable.Thousands(s.Kept))
+		if s.UnlinkableLeft != nil && s.UnlinkableRight != nil && s.Left != "" {
+			fmt.Fprintf(b, "    Unlinkable     %s records of %s", texttable.Thousands(*s.UnlinkableLeft), s.Left)
+			if s.Right != s.Left {
+				fmt.Fprintf(b, ", %s of %s", texttable.Thousands(*s.UnlinkableRight), s.Right)
+			}
+			b.WriteString(": too little to reach the threshold even against an identical record\n")
+		}
 		s.Model.WriteWeights(b, "    ") // a bytes.Buffer does not fail
 	})
 }

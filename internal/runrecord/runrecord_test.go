@@ -452,7 +452,7 @@ const (
 		{"name":"ni","generated":1200,"new":1200,"reduction_ratio":0.99999,"skipped_blocks":0,"skipped_pairs":0},
 		{"name":"names-lsh","generated":81234,"new":20311,"reduction_ratio":0.9998,"skipped_blocks":2,"skipped_pairs":13743}],
 		"comparison_space":539088384,"candidates":21511,"reduction_ratio":0.99996}}`
-	engineScoring = `{"tenancies-deceased":{"threshold":0.5,"pairs_compared":21511,"pairs_kept":642,"model":{"version":1,
+	engineScoring = `{"tenancies-deceased":{"threshold":0.5,"pairs_compared":21511,"pairs_kept":642,"left":"tenancies","right":"deceased","unlinkable_left":1234,"unlinkable_right":56,"model":{"version":1,
 		"fields":[
 			{"name":"surname","levels":[{"name":"exact","m":0.9056,"u":0.005778,"r":0.03177},{"name":"else","m":0.0944,"u":0.994222,"r":0.96823},{"name":"null","m":0,"u":0}],"term_frequency":true,"related":true},
 			{"name":"dob","levels":[{"name":"exact","m":0.96,"u":0.00002652},{"name":"else","m":0.04,"u":0.99997348},{"name":"null","m":0,"u":0}]}],

@@ -488,6 +488,15 @@ func TestEstimateHouseholds(t *testing.T) {
 	if p := Probability(s.PatternWeight(0)); p < 0.99 {
 		t.Errorf("a match sharing a home scores %.3f", p)
 	}
+	// ApartWeight scores any vector as two records apart: the household
+	// pair's agreement counts against random pairs, and a vector that
+	// shares no home scores as PatternWeight does.
+	if a, p := s.ApartWeight(hh), s.PatternWeight(hh); a <= p {
+		t.Errorf("a household pattern scores %.2f apart, %.2f at home; want more apart", a, p)
+	}
+	if apart := compare.Vector(0).With(3, 1); s.ApartWeight(apart) != s.PatternWeight(apart) {
+		t.Errorf("a pattern apart: ApartWeight %.4f, PatternWeight %.4f", s.ApartWeight(apart), s.PatternWeight(apart))
+	}
 
 	// Without the home model the households pass for matches: the test
 	// is a real one.

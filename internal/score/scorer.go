@@ -249,6 +249,21 @@ func (s *Scorer) PatternWeight(v compare.Vector) float64 {
 	return w + s.relatedCorrection(b)
 }
 
+// ApartWeight returns the weight of v without term-frequency adjustment,
+// as for two records that do not share a home, whatever v's address
+// level: the weight a record's self-comparison vector gets, to ask
+// whether the record could be linked to an identical copy of itself
+// elsewhere (see linkage.Result.Unlinkable).
+func (s *Scorer) ApartWeight(v compare.Vector) float64 {
+	w := s.prior
+	var b float64
+	for f := range s.n {
+		w += s.weight[f][v.Level(f)]
+		b += s.relWeight[f][v.Level(f)]
+	}
+	return w + s.relatedCorrection(b)
+}
+
 // Explain returns every field's contribution to the weight of the pair
 // (left, v), in model order, followed, for a model with a related class,
 // by one named RelatedField (level "related") holding the weight lost to
