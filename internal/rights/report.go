@@ -143,6 +143,8 @@ func (e *Erasure) Render(w io.Writer) error {
 	if len(e.CasesKept) > 0 {
 		p("  A case holds pseudonymous references and the decisions on it: the audit\n")
 		p("  trail of what was decided. An open case still needs a reviewer's decision.\n")
+		p("  A decision's reason is in the reviewer's words and may name the person:\n")
+		p("  'datamatch rights sar' shows each one.\n")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
