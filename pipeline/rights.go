@@ -507,26 +507,27 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 	if err != nil {
 		return nil, nil, err
 	}
-	e, f, eraseErr := rights.Erase(ctx, o.Subject, o.Reference, rs.sources, o.DryRun)
+	e, f, err := rights.Erase(ctx, o.Subject, o.Reference, rs.sources, o.DryRun)
+	errs := []error{err}
 	if f != nil {
 		if err := rs.recordOpenings(ctx, o.Operator, "erasure_request", f); err != nil {
-			return nil, nil, errors.Join(eraseErr, fmt.Errorf("nothing reported: %w", err))
+			errs = append(errs, err)
 		}
 	}
-	if e == nil || o.DryRun || e.RowsErased() == 0 && e.EntriesErased() == 0 {
-		return e, f, eraseErr
+	// What was erased is recorded even when the erasure stopped part way
+	// or the vault openings could not be entered.
+	if e != nil && !o.DryRun && (e.RowsErased() > 0 || e.EntriesErased() > 0) {
+		data, err := json.Marshal(e)
+		if err == nil {
+			_, err = ledger.Append(context.WithoutCancel(ctx), rs.ledgerPath, ledger.Entry{Kind: ledger.KindErasure, Actor: actorOr(o.Operator), Data: data})
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("record erasure: %w", err))
+		}
+		rs.log.Info("erasure", "reference", o.Reference, "rows", e.RowsErased(), "vault_entries", e.EntriesErased(),
+			"records_kept", len(e.RecordsKept), "cases_kept", len(e.CasesKept))
 	}
-	// What was erased is recorded even when the erasure stopped part way.
-	data, err := json.Marshal(e)
-	if err != nil {
-		return e, f, errors.Join(eraseErr, err)
-	}
-	if _, err := ledger.Append(context.WithoutCancel(ctx), rs.ledgerPath, ledger.Entry{Kind: ledger.KindErasure, Actor: actorOr(o.Operator), Data: data}); err != nil {
-		return e, f, errors.Join(eraseErr, fmt.Errorf("record erasure: %w", err))
-	}
-	rs.log.Info("erasure", "reference_given", true, "rows", e.RowsErased(), "vault_entries", e.EntriesErased(),
-		"records_kept", len(e.RecordsKept), "cases_kept", len(e.CasesKept))
-	return e, f, eraseErr
+	return e, f, errors.Join(errs...)
 }
 
 // rightsSources are the sources of a subject access search or an
@@ -685,8 +686,8 @@ func (v erasableVault) Erase(keys [][2]string) (int, error) {
 }
 
 // sarVaultOpening is the data of the ledger entry for a vault opened for a
-// subject access search: which vault and how many entries were found, never
-// whose.
+// subject access search or an erasure: which vault and how many entries
+// were found, never whose.
 type sarVaultOpening struct {
 	Reason       string `json:"reason"`
 	Vault        string `json:"vault"`

@@ -111,6 +111,10 @@ func (e *Erasure) Render(w io.Writer) error {
 	}
 	p("Reference\t%s\n", oneLine(e.Reference))
 	p("Generated\t%s\n", e.Generated.UTC().Format(time.RFC3339))
+	if e.DryRun {
+		p("\nEach finding is a possible match: 'datamatch rights sar' with the same\n")
+		p("identifiers shows every one, to check before erasing.\n")
+	}
 
 	p("\n%s from outputs: %s in %s\n", verb, count(e.RowsErased(), "row"), count(len(e.Files), "file"))
 	if len(e.Files) > 0 {
