@@ -197,6 +197,7 @@ func Estimate(cs []compare.Comparison, d Data, o EMOptions) (*Model, error) {
 		if related {
 			e.initRelated()
 		}
+		e.initDependence()
 		e.keepNonMatches()
 		e.correctU()
 		it, converged := e.run(true)
@@ -404,6 +405,47 @@ type em struct {
 	rho  float64
 	r    [compare.MaxComparisons][compare.MaxLevels]float64
 	free [compare.MaxComparisons]bool
+
+	// The pairs of contact fields whose disagreement among matches is
+	// estimated jointly (see Dependence).
+	deps []dependence
+}
+
+// dependence is the state of one Dependence during EM.
+type dependence struct {
+	a, b int
+	both float64 // m of both else, among matches with both known
+	w    float64 // log(both / (m_a(else) · m_b(else))), natural log
+}
+
+// initDependence pairs the contact comparisons (compare.Comparison.Contact)
+// and starts each pair as independent.
+func (e *em) initDependence() {
+	var contacts []int
+	for f, c := range e.cs {
+		if c.Contact && e.levels(f) >= 2 {
+			contacts = append(contacts, f)
+		}
+	}
+	for i, a := range contacts {
+		for _, b := range contacts[i+1:] {
+			d := dependence{a: a, b: b}
+			d.both = e.m[a][e.levels(a)-1] * e.m[b][e.levels(b)-1]
+			e.deps = append(e.deps, d)
+		}
+	}
+}
+
+// dependenceWeight is the correction of the vector v: the sum of w over
+// the pairs of fields both at their else level.
+func (e *em) dependenceWeight(v compare.Vector) float64 {
+	var w float64
+	for _, d := range e.deps {
+		if int(v.Level(d.a)) == e.levels(d.a)-1 && int(v.Level(d.b)) == e.levels(d.b)-1 {
+			w += d.w
+		}
+	}
+	return w
 }
 
 // minIdentified is the smallest share of the candidate pairs that must
@@ -747,11 +789,13 @@ func (e *em) run(full bool) (int, bool) {
 						b += lr[f][v.Level(f)]
 					}
 				}
+				a += e.dependenceWeight(v)
 				pm, pr := posteriors(a, b)
 				post[i] = [2]float64{e.ns[i] * pm, e.ns[i] * pr}
 			}
 		})
 		var matches, relatives float64
+		var both, known [compare.MaxComparisons * compare.MaxComparisons]float64
 		for i, v := range e.vs {
 			r, q := post[i][0], post[i][1]
 			matches += r
@@ -760,6 +804,16 @@ func (e *em) run(full bool) (int, bool) {
 				for f := range e.cs {
 					mc[f][v.Level(f)] += r
 					rc[f][v.Level(f)] += q
+				}
+				for j, d := range e.deps {
+					la, lb := int(v.Level(d.a)), int(v.Level(d.b))
+					if la == e.levels(d.a) || lb == e.levels(d.b) {
+						continue // a null: not known on both sides
+					}
+					known[j] += r
+					if la == e.levels(d.a)-1 && lb == e.levels(d.b)-1 {
+						both[j] += r
+					}
 				}
 			}
 		}
@@ -783,6 +837,9 @@ func (e *em) run(full bool) (int, bool) {
 					delta = max(delta, smoothed(&e.r[f], &rc[f], k, e.o.Smoothing))
 				}
 			}
+			for j := range e.deps {
+				delta = max(delta, e.dependenceStep(j, both[j], known[j]))
+			}
 			e.correctU()
 			e.homeStep()
 		}
@@ -797,6 +854,23 @@ func (e *em) run(full bool) (int, bool) {
 		e.guard()
 	}
 	return e.o.MaxIterations, false
+}
+
+// dependenceStep re-estimates dependence j from the expected matches at
+// both else levels and with both fields known, smoothed as m is, and
+// bounded by what the fields' own m allow. The joint m is held at least
+// at the product of the two: a stale phone number does not make a stale
+// e-mail address less likely, and a lower estimate is EM's own bias, which
+// loses first the matches that differ on most fields. It returns the
+// change in the joint m.
+func (e *em) dependenceStep(j int, both, known float64) float64 {
+	d := &e.deps[j]
+	ma, mb := e.m[d.a][e.levels(d.a)-1], e.m[d.b][e.levels(d.b)-1]
+	p := (both + e.o.Smoothing) / (known + 2*e.o.Smoothing)
+	p = min(max(p, ma*mb), ma, mb)
+	delta := math.Abs(p - d.both)
+	d.both, d.w = p, math.Log(p/(ma*mb))
+	return delta
 }
 
 // parallelVectors is the number of vectors below which each runs on the
@@ -876,6 +950,12 @@ func (e *em) model() *Model {
 	}
 	if e.rel {
 		m.Related = &Related{Prior: e.rho, Expected: e.rho * e.space}
+	}
+	for _, d := range e.deps {
+		// With the final m, which guard may have changed.
+		ma, mb := e.m[d.a][e.levels(d.a)-1], e.m[d.b][e.levels(d.b)-1]
+		both := min(max(d.both, ma*mb), ma, mb)
+		m.Dependence = append(m.Dependence, Dependence{Fields: [2]int{d.a, d.b}, Both: both, Weight: math.Log2(both / (ma * mb))})
 	}
 	if e.home >= 0 {
 		m.Home = &Home{Field: e.home, Pairs: e.homePairs, Duplicates: e.homeDup}

@@ -116,9 +116,27 @@ type Model struct {
 	Home *Home `json:"home,omitempty"`
 	// Related, when set, is the related class.
 	Related *Related `json:"related,omitempty"`
+	// Dependence lists the pairs of fields whose disagreement among
+	// matches is not independent (see Dependence).
+	Dependence []Dependence `json:"dependence,omitempty"`
 	// Notes records what the estimation had to correct, for the run
 	// record.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Dependence corrects, for one pair of fields, the conditional
+// independence Fellegi–Sunter assumes: among the matches, two ways of
+// reaching a person (a phone number and an e-mail address) go stale
+// together, so a match that differs on one usually differs on both, and
+// multiplying their else levels' m counts one change twice. When a pair
+// is at both fields' else levels, the scorer adds Weight =
+// log2(Both / (m_a · m_b)), Both being the share of matches with both
+// fields known that differ on both, and m_a, m_b the fields' else m. Both
+// is at least m_a · m_b, so that Weight is never negative.
+type Dependence struct {
+	Fields [2]int  `json:"fields"` // comparison indexes
+	Both   float64 `json:"m_both_else"`
+	Weight float64 `json:"weight"`
 }
 
 // PriorWeight returns the prior log2 odds the scorer starts a pair's
@@ -197,6 +215,16 @@ func (m *Model) validate() error {
 					return fmt.Errorf("score: model field %q has a home u outside (0, 1]", f.Name)
 				}
 			}
+		}
+	}
+	for _, d := range m.Dependence {
+		a, b := d.Fields[0], d.Fields[1]
+		if a < 0 || b < 0 || a >= len(m.Fields) || b >= len(m.Fields) || a == b ||
+			len(m.Fields[a].Levels) < 3 || len(m.Fields[b].Levels) < 3 {
+			return errors.New("score: model dependence refers to no pair of fields")
+		}
+		if !(d.Both > 0 && d.Both <= 1) || math.IsNaN(d.Weight) || math.IsInf(d.Weight, 0) {
+			return fmt.Errorf("score: model dependence of %q and %q is not a probability", m.Fields[a].Name, m.Fields[b].Name)
 		}
 	}
 	if r := m.Related; r != nil && !(r.Prior > 0 && r.Prior+m.Lambda < 1) {

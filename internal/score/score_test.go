@@ -875,3 +875,101 @@ func TestUnreachedLevelsWeighNothing(t *testing.T) {
 		t.Errorf("notes %q do not count the level", m.Notes)
 	}
 }
+
+// TestEstimateDependence simulates two contact fields that matches change
+// together (a move: a new phone and a new e-mail address at once) and
+// checks that EM measures how often both differ, where independence
+// would multiply the two shares, and weighs a pair differing on both by
+// it; with changes made one field at a time the correction vanishes.
+func TestEstimateDependence(t *testing.T) {
+	levels := []string{"exact", "else", "null"}
+	cs := []compare.Comparison{
+		{Name: "surname", Levels: levels},
+		{Name: "dob", Levels: levels, Identifier: true},
+		{Name: "phone", Levels: levels, Contact: true},
+		{Name: "email", Levels: levels, Contact: true},
+	}
+	for i := range cs {
+		cs[i].Compare = func(a, b *pseudo.Record) uint8 { return 2 }
+	}
+	const space, matches, nonMatches = 1e8, 3000, 30000
+	for _, tt := range []struct {
+		name     string
+		together bool
+		want     float64 // share of matches differing on both
+	}{
+		{"changed together", true, 0.3},
+		{"changed apart", false, 0.3 * 0.3},
+	} {
+		rng := rand.New(rand.NewPCG(11, 11))
+		bit := func(p float64) uint8 {
+			if rng.Float64() < p {
+				return 0
+			}
+			return 1
+		}
+		pats := Patterns{}
+		for range matches {
+			v := compare.Vector(0).With(0, bit(0.95)).With(1, bit(0.97))
+			if tt.together {
+				moved := bit(0.7) // 1 with probability 0.3
+				v = v.With(2, moved).With(3, moved)
+			} else {
+				v = v.With(2, bit(0.7)).With(3, bit(0.7))
+			}
+			pats[v]++
+		}
+		for range nonMatches {
+			pats[compare.Vector(0).With(0, bit(0.3)).With(1, bit(0.001)).With(2, bit(0.001)).With(3, bit(0.0005))]++
+		}
+		random := new(LevelCounts)
+		for range 200_000 {
+			random.Add(compare.Vector(0).With(0, bit(0.01)).With(1, bit(0.0001)).With(2, bit(0.00001)).With(3, bit(0.00001)), 4)
+		}
+		m, err := Estimate(cs, Data{Patterns: pats, Random: random, Space: space}, EMOptions{MaxMatches: 1e5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: m else %.3f %.3f, expected matches %.0f, related %v", tt.name, m.Fields[2].Levels[1].M, m.Fields[3].Levels[1].M, m.ExpectedMatches, m.Related)
+		if len(m.Dependence) != 1 || m.Dependence[0].Fields != [2]int{2, 3} {
+			t.Fatalf("%s: dependence %+v, want one between phone and email", tt.name, m.Dependence)
+		}
+		d := m.Dependence[0]
+		alone := m.Fields[2].Levels[1].M * m.Fields[3].Levels[1].M
+		if math.Abs(d.Both-tt.want) > 0.03 || math.Abs(d.Weight-math.Log2(d.Both/alone)) > 1e-9 {
+			t.Errorf("%s: both differ in %.3f of matches (weight %+.2f, independent %.3f), want %.3f", tt.name, d.Both, d.Weight, alone, tt.want)
+		}
+		if !tt.together && math.Abs(d.Weight) > 0.2 {
+			t.Errorf("%s: weight %+.2f bits, want about none", tt.name, d.Weight)
+		}
+
+		// The scorer adds the weight when both differ, shares it between
+		// the two fields in the explanation, and the model survives a
+		// save and load.
+		s, err := NewScorer(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both, one, other := compare.Vector(0).With(2, 1).With(3, 1), compare.Vector(0).With(2, 1), compare.Vector(0).With(3, 1)
+		ratio := func(v compare.Vector) float64 { r, _ := s.Ratios(0, v); return r }
+		if got := ratio(both) - ratio(one) - (ratio(other) - ratio(0)); math.Abs(got-d.Weight) > 1e-9 {
+			t.Errorf("%s: both differing adds %+.3f bits beyond the two alone, want %+.3f", tt.name, got, d.Weight)
+		}
+		ex := s.Explain(0, both)
+		sum := m.PriorWeight()
+		for _, c := range ex {
+			sum += c.Weight
+		}
+		if math.Abs(sum-s.Weight(0, both)) > 1e-9 {
+			t.Errorf("%s: explanation sums to %.4f, weight %.4f", tt.name, sum, s.Weight(0, both))
+		}
+		path := filepath.Join(t.TempDir(), "model.json")
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		back, err := Load(path)
+		if err != nil || len(back.Dependence) != 1 || back.Dependence[0] != d {
+			t.Errorf("%s: loaded dependence %+v (%v), saved %+v", tt.name, back.Dependence, err, d)
+		}
+	}
+}

@@ -29,6 +29,27 @@ type Scorer struct {
 	rel                      bool
 	relPrior                 float64
 	relWeight, relHomeWeight [compare.MaxComparisons][compare.MaxLevels]float64
+
+	deps []scorerDependence
+}
+
+// scorerDependence is a model Dependence ready to apply.
+type scorerDependence struct {
+	a, b         int
+	elseA, elseB uint8
+	weight       float64
+}
+
+// dependenceWeight is the correction of v for the model's dependent
+// fields (see Dependence): 0 unless a pair of them is at both else levels.
+func (s *Scorer) dependenceWeight(v compare.Vector) float64 {
+	var w float64
+	for _, d := range s.deps {
+		if v.Level(d.a) == d.elseA && v.Level(d.b) == d.elseB {
+			w += d.weight
+		}
+	}
+	return w
 }
 
 // RelatedField is the name of the contribution Explain adds, for a model
@@ -52,6 +73,11 @@ func NewScorer(m *Model, terms ...TermAdjustment) (*Scorer, error) {
 		return nil, err
 	}
 	s := &Scorer{model: m, n: len(m.Fields), home: -1}
+	for _, d := range m.Dependence {
+		a, b := d.Fields[0], d.Fields[1]
+		s.deps = append(s.deps, scorerDependence{a: a, b: b,
+			elseA: uint8(len(m.Fields[a].Levels) - 2), elseB: uint8(len(m.Fields[b].Levels) - 2), weight: d.Weight})
+	}
 	s.setPriors(m.Lambda, 0)
 	if m.Home != nil {
 		s.home, s.homeMask = m.Home.Field, m.Home.mask()
@@ -139,6 +165,7 @@ func (s *Scorer) Ratios(left int32, v compare.Vector) (match, related float64) {
 	for f := range s.n {
 		match += t[f][v.Level(f)]
 	}
+	match += s.dependenceWeight(v)
 	if !s.rel {
 		return match + term, math.Inf(-1)
 	}
@@ -246,7 +273,7 @@ func (s *Scorer) PatternWeight(v compare.Vector) float64 {
 		w += t[f][v.Level(f)]
 		b += rt[f][v.Level(f)]
 	}
-	return w + s.relatedCorrection(b)
+	return w + s.dependenceWeight(v) + s.relatedCorrection(b)
 }
 
 // ApartWeight returns the weight of v without term-frequency adjustment,
@@ -261,7 +288,7 @@ func (s *Scorer) ApartWeight(v compare.Vector) float64 {
 		w += s.weight[f][v.Level(f)]
 		b += s.relWeight[f][v.Level(f)]
 	}
-	return w + s.relatedCorrection(b)
+	return w + s.dependenceWeight(v) + s.relatedCorrection(b)
 }
 
 // Explain returns every field's contribution to the weight of the pair
@@ -298,6 +325,13 @@ func (s *Scorer) AppendExplanation(dst []pair.Contribution, left int32, v compar
 			if v.Level(t.Field) == t.Level {
 				out[t.Field].Weight += float64(t.Left[left])
 			}
+		}
+	}
+	// A dependent pair's correction is shared by its two fields.
+	for _, d := range s.deps {
+		if v.Level(d.a) == d.elseA && v.Level(d.b) == d.elseB {
+			out[d.a].Weight += d.weight / 2
+			out[d.b].Weight += d.weight / 2
 		}
 	}
 	dst = dst[:len(dst)+s.n]

@@ -28,6 +28,12 @@ func (m *Model) WriteWeights(w io.Writer, indent string) error {
 		kv = append(kv, [2]string{"Related prior", fmt.Sprintf("%.4g (%s pairs of relatives or namesakes expected)", m.Related.Prior, texttable.Count(m.Related.Expected))})
 	}
 	kv = append(kv, [2]string{"EM", fmt.Sprintf("%d iterations, %s", m.Iterations, converged)})
+	for _, d := range m.Dependence {
+		a, b := m.Fields[d.Fields[0]], m.Fields[d.Fields[1]]
+		alone := a.Levels[len(a.Levels)-2].M * b.Levels[len(b.Levels)-2].M
+		kv = append(kv, [2]string{"Dependence", fmt.Sprintf("%s and %s differ together in %.3g of matches knowing both (%.3g if independent): %+.2f bits when both differ",
+			a.Name, b.Name, d.Both, alone, d.Weight)})
+	}
 	for _, n := range m.Notes {
 		kv = append(kv, [2]string{"Note", n})
 	}
