@@ -361,6 +361,9 @@ func EstimatePrior(m *Model, cs []compare.Comparison, patterns Patterns, space f
 			}
 		}
 	}
+	for _, d := range m.Dependence {
+		e.deps = append(e.deps, dependence{a: d.Fields[0], b: d.Fields[1], both: d.Both, w: d.Weight * math.Ln2})
+	}
 	e.space = space
 	e.lambda = clampLambda(m.Lambda)
 	e.keepNonMatches()

@@ -971,5 +971,10 @@ func TestEstimateDependence(t *testing.T) {
 		if err != nil || len(back.Dependence) != 1 || back.Dependence[0] != d {
 			t.Errorf("%s: loaded dependence %+v (%v), saved %+v", tt.name, back.Dependence, err, d)
 		}
+		// A saved model reused on new data keeps it.
+		reused, err := EstimatePrior(back, cs, pats, space, EMOptions{MaxMatches: 1e5})
+		if err != nil || len(reused.Dependence) != 1 || math.Abs(reused.Dependence[0].Weight-d.Weight) > 1e-9 {
+			t.Errorf("%s: reused model's dependence %+v (%v), want %+v", tt.name, reused.Dependence, err, d)
+		}
 	}
 }
