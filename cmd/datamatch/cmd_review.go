@@ -25,7 +25,7 @@ import (
 func init() {
 	register(&command{
 		name:    "review",
-		summary: "Work through the manual-review queue: list, show and decide cases, export them.",
+		summary: "Work through the manual-review queue: list, show and decide cases, import decisions, export them, report outcomes.",
 		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewImportCmd, reviewHistoryCmd, reviewExportCmd, reviewOutcomesCmd},
 	})
 }
