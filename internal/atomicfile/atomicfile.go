@@ -85,14 +85,16 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 }
 
 // Write creates path atomically with permission perm, letting fn write its
-// contents. Nothing is published if fn fails.
+// contents. Nothing is published if fn fails. fn's writer has Write alone:
+// a writer that closes its sink when done, as Parquet's does, cannot close
+// the file before it is synced and renamed.
 func Write(path string, perm os.FileMode, fn func(w io.Writer) error) error {
 	f, err := Create(path, perm)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
-	if err := fn(f); err != nil {
+	if err := fn(struct{ io.Writer }{f}); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Commit()

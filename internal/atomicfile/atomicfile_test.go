@@ -80,3 +80,23 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Fatalf("directory holds %v, want %v", got, names)
 	}
 }
+
+// TestWriteHidesClose checks that fn's writer offers Write alone, so that
+// a writer that closes its sink (Parquet's) cannot close the file before
+// it is committed.
+func TestWriteHidesClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out")
+	err := Write(path, 0o600, func(w io.Writer) error {
+		if _, ok := w.(io.Closer); ok {
+			t.Error("the writer can be closed")
+		}
+		_, err := w.Write([]byte("x"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "x" {
+		t.Errorf("file holds %q, %v", b, err)
+	}
+}

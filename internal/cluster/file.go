@@ -40,9 +40,7 @@ func WriteFile(path string, n int, clusters [][]int32, id func(int32) string) er
 		}
 	}
 	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
-		// Hide the file's Close from the Parquet writer, which closes its
-		// sink: atomicfile syncs and renames it afterwards.
-		return write(struct{ io.Writer }{w}, of, size, id)
+		return write(w, of, size, id)
 	})
 }
 

@@ -47,9 +47,7 @@ const (
 // in the file's metadata.
 func WriteFile(path string, matches []Match, meta Meta, leftID, rightID func(int32) string) error {
 	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
-		// Hide the file's Close from the Parquet writer, which closes its
-		// sink: atomicfile syncs and renames it afterwards.
-		return write(struct{ io.Writer }{w}, matches, meta, leftID, rightID)
+		return write(w, matches, meta, leftID, rightID)
 	})
 }
 

@@ -295,7 +295,8 @@ func eraseParquet(ctx context.Context, path string, m *rowMatcher, w io.Writer) 
 		columns = append(columns, fld.Name)
 	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithCreatedBy("datamatch"))
-	fw, err := pqarrow.NewFileWriter(schema, writeOnly{w}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	// w is atomicfile's, which the Parquet writer cannot close.
+	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return 0, err
 	}
@@ -332,7 +333,3 @@ func eraseParquet(ctx context.Context, path string, m *rowMatcher, w io.Writer) 
 	}
 	return removed, fw.Close()
 }
-
-// writeOnly hides a destination's Close from the Parquet writer, which
-// would otherwise close it before an atomic file is committed.
-type writeOnly struct{ io.Writer }
