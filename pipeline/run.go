@@ -397,7 +397,7 @@ func (r *runner) link(ctx context.Context, rules []block.Rule) ([]*detect.Linkag
 	}
 	var links []*detect.Linkage
 	blocking := map[string]any{}
-	scoring := map[string]linkageScoring{}
+	scoring := map[string]runrecord.Scoring{}
 	for _, j := range jobs {
 		sd, pd := r.datasets[j.subject], r.datasets[j.partner]
 		name := j.subject + "-" + j.partner
@@ -429,9 +429,10 @@ func (r *runner) link(ctx context.Context, rules []block.Rule) ([]*detect.Linkag
 		}
 		r.o.Logger.Info("linked", "linkage", name, "compared", lr.Compared, "kept", len(lr.Matches))
 		blocking[name] = lr.Blocking
-		sc := linkageScoring{Threshold: cfg.Threshold, Compared: lr.Compared, Kept: len(lr.Matches), Left: sd.Name, Right: pd.Name, Model: lr.Model}
+		sc := runrecord.Scoring{Threshold: cfg.Threshold, Compared: lr.Compared, Kept: int64(len(lr.Matches)), Left: sd.Name, Right: pd.Name, Model: lr.Model}
 		if u := lr.Unlinkable; u != nil {
-			sc.UnlinkableLeft, sc.UnlinkableRight = &u[0], &u[1]
+			left, right := int64(u[0]), int64(u[1])
+			sc.UnlinkableLeft, sc.UnlinkableRight = &left, &right
 		}
 		scoring[name] = sc
 		links = append(links, &detect.Linkage{
@@ -745,20 +746,4 @@ func currentUser() string {
 		return s
 	}
 	return "unknown"
-}
-
-// linkageScoring is one linkage's entry in the run record's scoring: its
-// threshold, counts, datasets and fitted model.
-type linkageScoring struct {
-	Threshold float64 `json:"threshold"`
-	Compared  int64   `json:"pairs_compared"`
-	Kept      int     `json:"pairs_kept"`
-	Left      string  `json:"left"`
-	Right     string  `json:"right"`
-	// UnlinkableLeft and UnlinkableRight count each side's records too
-	// poor to be linked (see linkage.Result.Unlinkable), absent when
-	// nothing was scored.
-	UnlinkableLeft  *int         `json:"unlinkable_left,omitempty"`
-	UnlinkableRight *int         `json:"unlinkable_right,omitempty"`
-	Model           *score.Model `json:"model"`
 }

@@ -30,20 +30,22 @@ type blockingStats struct {
 	ReductionRatio  float64 `json:"reduction_ratio"`
 }
 
-// scoring is one linkage's scoring: its threshold, counts and the fitted
-// model, as internal/score saves it.
-type scoring struct {
+// Scoring is one linkage's entry in Record.Scoring, keyed by the
+// linkage's name: its threshold, counts and the fitted model, as
+// internal/score saves it. The pipeline writes it and Render reads it.
+type Scoring struct {
 	Threshold float64 `json:"threshold"`
 	Compared  int64   `json:"pairs_compared"`
 	Kept      int64   `json:"pairs_kept"`
 	// Left and Right name the linkage's datasets (one for a
 	// deduplication); UnlinkableLeft and UnlinkableRight count their
 	// records too poor to be linked (see linkage.Result.Unlinkable). All
-	// are absent from older records.
-	Left            string       `json:"left"`
-	Right           string       `json:"right"`
-	UnlinkableLeft  *int64       `json:"unlinkable_left"`
-	UnlinkableRight *int64       `json:"unlinkable_right"`
+	// are absent from older records, and the counts when nothing was
+	// scored.
+	Left            string       `json:"left,omitempty"`
+	Right           string       `json:"right,omitempty"`
+	UnlinkableLeft  *int64       `json:"unlinkable_left,omitempty"`
+	UnlinkableRight *int64       `json:"unlinkable_right,omitempty"`
 	Model           *score.Model `json:"model"`
 }
 
@@ -94,7 +96,7 @@ func renderBlocking(b *bytes.Buffer, raw json.RawMessage) bool {
 // score.Model.WriteWeights). It reports false, writing nothing, when raw
 // is not of the pipeline's shape.
 func renderScoring(b *bytes.Buffer, raw json.RawMessage) bool {
-	return eachLinkage(b, raw, func(s *scoring) bool { return s.Model != nil && len(s.Model.Fields) > 0 }, func(name string, s *scoring) {
+	return eachLinkage(b, raw, func(s *Scoring) bool { return s.Model != nil && len(s.Model.Fields) > 0 }, func(name string, s *Scoring) {
 		fmt.Fprintf(b, "  %s: threshold %s, %s pairs compared, %s kept\n", name,
 			strconv.FormatFloat(s.Threshold, 'g', -1, 64), texttable.Thousands(s.Compared), texttable.Thousands(s.Kept))
 		if s.UnlinkableLeft != nil && s.UnlinkableRight != nil && s.Left != "" {
