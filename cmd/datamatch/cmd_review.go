@@ -184,12 +184,6 @@ var reviewDecideCmd = &command{
 			if err != nil {
 				return err
 			}
-			var c review.Case
-			for _, x := range queue {
-				if x.ID == id {
-					c = x
-				}
-			}
 			d, err := review.Decide(ctx, review.DecisionsPath(st.queuePath()), queue, review.Decision{
 				CaseID: id, Outcome: *outcome, Reason: *reason, Reviewer: *reviewer, Supersedes: *supersedes,
 			})
@@ -199,9 +193,9 @@ var reviewDecideCmd = &command{
 			if err != nil {
 				return err
 			}
-			entry, err := ledger.Append(ctx, ledgerPath, d.LedgerEntry(c.RunID))
+			entry, err := enterDecisions(ctx, ledgerPath, queue, []review.Decision{d})
 			if err != nil {
-				return fmt.Errorf("decision %s is recorded but not in the audit ledger: %w", d.DecisionID, err)
+				return fmt.Errorf("recorded, but not in the audit ledger: %w", err)
 			}
 			_, err = fmt.Fprintf(e.stdout, "recorded decision %s on case %s: %s (ledger seq %d)\n", d.DecisionID, d.CaseID, d.Outcome, entry.Seq)
 			return err
@@ -256,15 +250,11 @@ var reviewImportCmd = &command{
 			if err != nil {
 				return fmt.Errorf("nothing recorded: %w", err)
 			}
-			runs := make(map[string]string, len(queue))
-			for _, c := range queue {
-				runs[c.ID] = c.RunID
+			if _, err := enterDecisions(ctx, ledgerPath, queue, recorded); err != nil {
+				return fmt.Errorf("%d decisions are recorded, but not all are in the audit ledger: %w", len(recorded), err)
 			}
 			counts := map[string]int{}
-			for i, d := range recorded {
-				if _, err := ledger.Append(ctx, ledgerPath, d.LedgerEntry(runs[d.CaseID])); err != nil {
-					return fmt.Errorf("%d decisions are recorded, but only %d are in the audit ledger: %w", len(recorded), i, err)
-				}
+			for _, d := range recorded {
 				counts[d.Outcome]++
 			}
 			e.log.Info("imported review decisions", "file", *file, "decisions", len(recorded))
@@ -273,6 +263,24 @@ var reviewImportCmd = &command{
 			return err
 		}
 	},
+}
+
+// enterDecisions appends to the ledger an entry for each recorded
+// decision, under the run that queued its case, and returns the last.
+func enterDecisions(ctx context.Context, ledgerPath string, queue []review.Case, ds []review.Decision) (ledger.Entry, error) {
+	runs := make(map[string]string, len(queue))
+	for _, c := range queue {
+		runs[c.ID] = c.RunID
+	}
+	var last ledger.Entry
+	for _, d := range ds {
+		e, err := ledger.Append(ctx, ledgerPath, d.LedgerEntry(runs[d.CaseID]))
+		if err != nil {
+			return last, fmt.Errorf("decision %s: %w", d.DecisionID, err)
+		}
+		last = e
+	}
+	return last, nil
 }
 
 // reviewShowCmd is "datamatch review show".
