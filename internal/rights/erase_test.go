@@ -10,10 +10,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/pqscan"
 )
@@ -169,40 +165,18 @@ func TestEraseRefuses(t *testing.T) {
 }
 
 // TestEraseParquetDictionaryRowGroups erases the subject's rows from a
-// file with a dictionary column over several row groups, as pyarrow
-// writes one, and checks that every other row survives with its values.
+// file with a dictionary column over several row groups (see
+// writeDictionaryRowGroups) and checks that every other row survives with
+// its values, in order.
 func TestEraseParquetDictionaryRowGroups(t *testing.T) {
-	const rows, group = 2500, 1000
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "partner_ref", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}, Nullable: true},
-	}, nil)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	var want []string
-	for i := range rows {
-		b.Field(0).(*array.Int64Builder).Append(int64(i))
-		ref := []string{"other", "another"}[i%2]
-		if i%700 == 3 {
-			ref = "subject"
-		} else {
-			want = append(want, ref)
-		}
-		if err := b.Field(1).(*array.BinaryDictionaryBuilder).AppendString(ref); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rec := b.NewRecord()
-	defer rec.Release()
-	path := filepath.Join(t.TempDir(), "recovery.parquet")
-	writeRecord(t, path, rec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(group)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-
+	path, refs := writeDictionaryRowGroups(t)
+	want := slices.DeleteFunc(slices.Clone(refs), func(r string) bool { return r == "subject" })
 	removed, _, _, err := eraseFile(context.Background(), path, &rowMatcher{values: map[string]string{"subject": "ref"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if removed != rows-len(want) {
-		t.Errorf("removed %d rows, want %d", removed, rows-len(want))
+	if removed != len(refs)-len(want) {
+		t.Errorf("removed %d rows, want %d", removed, len(refs)-len(want))
 	}
 	if got := parquetColumn(t, path, "partner_ref"); !slices.Equal(got, want) {
 		t.Errorf("after erasure %d rows remain, want %d, in order", len(got), len(want))

@@ -15,12 +15,13 @@ import (
 	"github.com/datamatch/datamatch/internal/person"
 )
 
-// TestScanParquetDictionaryRowGroups scans an output whose text column is
-// dictionary-encoded, with its Arrow schema stored (as pyarrow writes a
-// categorical column), across several row groups. Arrow's reader refuses a
-// dictionary batch that spans two row groups, so the scan must read them
-// one at a time, and must count the subject's rows in every one.
-func TestScanParquetDictionaryRowGroups(t *testing.T) {
+// writeDictionaryRowGroups writes an output of 2,500 rows in row groups of
+// 1,000 whose partner_ref column is dictionary-encoded, with its Arrow
+// schema stored (as pyarrow writes a categorical column). Rows 3, 703,
+// 1403 and 2103, one in every row group, hold the ref "subject". It
+// returns the file and every row's ref.
+func writeDictionaryRowGroups(t *testing.T) (path string, refs []string) {
+	t.Helper()
 	const rows, group = 2500, 1000
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "case_id", Type: arrow.BinaryTypes.String},
@@ -28,23 +29,36 @@ func TestScanParquetDictionaryRowGroups(t *testing.T) {
 	}, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
-	want := 0
 	for i := range rows {
 		b.Field(0).(*array.StringBuilder).Append("C-" + string(rune('a'+i%26)))
 		ref := []string{"other", "another"}[i%2]
-		if i%700 == 3 { // rows 3, 703, 1403, 2103: every row group
+		if i%700 == 3 {
 			ref = "subject"
-			want++
 		}
+		refs = append(refs, ref)
 		if err := b.Field(1).(*array.BinaryDictionaryBuilder).AppendString(ref); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rec := b.NewRecord()
 	defer rec.Release()
-	path := filepath.Join(t.TempDir(), "recovery.parquet")
+	path = filepath.Join(t.TempDir(), "recovery.parquet")
 	writeRecord(t, path, rec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(group)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	return path, refs
+}
 
+// TestScanParquetDictionaryRowGroups scans an output whose text column is
+// dictionary-encoded across several row groups. Arrow's reader refuses a
+// dictionary batch that spans two row groups, so the scan must read them
+// one at a time, and must count the subject's rows in every one.
+func TestScanParquetDictionaryRowGroups(t *testing.T) {
+	path, refs := writeDictionaryRowGroups(t)
+	want := 0
+	for _, r := range refs {
+		if r == "subject" {
+			want++
+		}
+	}
 	res, err := scanFile(context.Background(), path, &rowMatcher{values: map[string]string{"subject": "ref"}})
 	if err != nil {
 		t.Fatal(err)
