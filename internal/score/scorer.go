@@ -266,8 +266,14 @@ func (s *Scorer) termWeight(left int32, v compare.Vector) float64 {
 // PatternWeight returns the weight of v without term-frequency
 // adjustment.
 func (s *Scorer) PatternWeight(v compare.Vector) float64 {
-	w := s.prior
 	t, rt := s.tables(v)
+	return s.tableWeight(t, rt, v)
+}
+
+// tableWeight is the weight of v under the match and related weights t
+// and rt, without term-frequency adjustment.
+func (s *Scorer) tableWeight(t, rt *[compare.MaxComparisons][compare.MaxLevels]float64, v compare.Vector) float64 {
+	w := s.prior
 	var b float64
 	for f := range s.n {
 		w += t[f][v.Level(f)]
@@ -282,13 +288,7 @@ func (s *Scorer) PatternWeight(v compare.Vector) float64 {
 // whether the record could be linked to an identical copy of itself
 // elsewhere (see linkage.Result.Unlinkable).
 func (s *Scorer) ApartWeight(v compare.Vector) float64 {
-	w := s.prior
-	var b float64
-	for f := range s.n {
-		w += s.weight[f][v.Level(f)]
-		b += s.relWeight[f][v.Level(f)]
-	}
-	return w + s.dependenceWeight(v) + s.relatedCorrection(b)
+	return s.tableWeight(&s.weight, &s.relWeight, v)
 }
 
 // Explain returns every field's contribution to the weight of the pair
