@@ -19,7 +19,6 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
-	"github.com/datamatch/datamatch/internal/pqscan"
 	"github.com/datamatch/datamatch/internal/runrecord"
 )
 
@@ -228,88 +227,34 @@ func eraseFile(ctx context.Context, path string, m *rowMatcher) (removed int, be
 // recognises. Kept rows are written as the output writers write them, so
 // a file they wrote keeps its bytes apart from the rows removed.
 func eraseCSV(ctx context.Context, path string, m *rowMatcher, w io.Writer) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
 	cw := csv.NewWriter(w)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return 0, nil
-	}
+	res, err := readCSV(ctx, path, m, cw.Write, func(rec []string, hit bool) error {
+		if hit {
+			return nil
+		}
+		return cw.Write(rec)
+	})
 	if err != nil {
 		return 0, err
-	}
-	if err := cw.Write(header); err != nil {
-		return 0, err
-	}
-	columns := slices.Clone(header)
-	columns[0] = strings.TrimPrefix(columns[0], "\uFEFF")
-	clear := m.clearColumns(columns)
-	cells := make([]string, len(clear))
-	matched := matchSet{}
-	removed := 0
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
-		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-		if m.csvRow(rec, clear, cells, matched) {
-			removed++
-			continue
-		}
-		if err := cw.Write(rec); err != nil {
-			return 0, err
-		}
 	}
 	cw.Flush()
-	return removed, cw.Error()
+	return res.rows, cw.Error()
 }
 
 // eraseParquet copies the Parquet file at path to w without the rows m
 // recognises, with the same Arrow schema (stored in the file).
 func eraseParquet(ctx context.Context, path string, m *rowMatcher, w io.Writer) (int, error) {
-	f, err := pqscan.Open(path)
-	if err != nil {
-		return 0, err
+	var fw *pqarrow.FileWriter
+	start := func(schema *arrow.Schema) (err error) {
+		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithCreatedBy("datamatch"))
+		// w is atomicfile's, which the Parquet writer cannot close.
+		fw, err = pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		return err
 	}
-	defer f.Close()
-	schema, err := f.Schema()
-	if err != nil {
-		return 0, err
-	}
-	columns := make([]string, 0, len(schema.Fields()))
-	for _, fld := range schema.Fields() {
-		columns = append(columns, fld.Name)
-	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithCreatedBy("datamatch"))
-	// w is atomicfile's, which the Parquet writer cannot close.
-	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return 0, err
-	}
-	clear := m.clearColumns(columns)
-	cells := make([]string, len(clear))
-	matched := matchSet{}
-	removed := 0
-	err = f.Batches(ctx, nil, func(rec arrow.Record) error {
-		hits := m.batchRows(rec, clear, cells, matched)
-		// Write each run of kept rows.
+	// Write each run of kept rows.
+	batch := func(rec arrow.Record, hits []bool) error {
 		for i := 0; i < len(hits); {
 			if hits[i] {
-				removed++
 				i++
 				continue
 			}
@@ -326,10 +271,14 @@ func eraseParquet(ctx context.Context, path string, m *rowMatcher, w io.Writer) 
 			i = j
 		}
 		return nil
-	})
+	}
+	res, err := readParquet(ctx, path, m, start, batch)
+	if fw == nil {
+		return 0, err
+	}
 	if err != nil {
 		fw.Close()
 		return 0, err
 	}
-	return removed, fw.Close()
+	return res.rows, fw.Close()
 }

@@ -237,6 +237,14 @@ func csvUnguard(s string) string {
 }
 
 func scanCSV(ctx context.Context, path string, m *rowMatcher) (fileResult, error) {
+	return readCSV(ctx, path, m, nil, nil)
+}
+
+// readCSV reads the CSV output at path and counts the rows m recognises.
+// With header and row set, it also hands them the header as read and each
+// data row with whether m recognised it, as erasure does to copy the file
+// without those rows.
+func readCSV(ctx context.Context, path string, m *rowMatcher, header func([]string) error, row func(rec []string, hit bool) error) (fileResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return fileResult{}, err
@@ -246,14 +254,19 @@ func scanCSV(ctx context.Context, path string, m *rowMatcher) (fileResult, error
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	res := fileResult{format: "csv"}
-	header, err := cr.Read()
+	head, err := cr.Read()
 	if err == io.EOF {
 		return res, nil
 	}
 	if err != nil {
 		return fileResult{}, err
 	}
-	res.columns = append([]string(nil), header...)
+	if header != nil {
+		if err := header(head); err != nil {
+			return fileResult{}, err
+		}
+	}
+	res.columns = append([]string(nil), head...)
 	if len(res.columns) > 0 {
 		res.columns[0] = strings.TrimPrefix(res.columns[0], "\uFEFF")
 	}
@@ -273,8 +286,14 @@ func scanCSV(ctx context.Context, path string, m *rowMatcher) (fileResult, error
 		if err != nil {
 			return fileResult{}, err
 		}
-		if m.csvRow(rec, clear, cells, matched) {
+		hit := m.csvRow(rec, clear, cells, matched)
+		if hit {
 			res.rows++
+		}
+		if row != nil {
+			if err := row(rec, hit); err != nil {
+				return fileResult{}, err
+			}
 		}
 	}
 	res.matchedOn = matched.sorted()
@@ -282,6 +301,14 @@ func scanCSV(ctx context.Context, path string, m *rowMatcher) (fileResult, error
 }
 
 func scanParquet(ctx context.Context, path string, m *rowMatcher) (fileResult, error) {
+	return readParquet(ctx, path, m, nil, nil)
+}
+
+// readParquet reads the Parquet output at path, one row group at a time,
+// and counts the rows m recognises. With start and batch set, it also
+// hands them the file's Arrow schema and each batch with which of its
+// rows m recognised, as erasure does to copy the file without them.
+func readParquet(ctx context.Context, path string, m *rowMatcher, start func(*arrow.Schema) error, batch func(rec arrow.Record, hits []bool) error) (fileResult, error) {
 	f, err := pqscan.Open(path)
 	if err != nil {
 		return fileResult{}, err
@@ -291,6 +318,11 @@ func scanParquet(ctx context.Context, path string, m *rowMatcher) (fileResult, e
 	if err != nil {
 		return fileResult{}, err
 	}
+	if start != nil {
+		if err := start(schema); err != nil {
+			return fileResult{}, err
+		}
+	}
 	res := fileResult{format: "parquet"}
 	for _, fld := range schema.Fields() {
 		res.columns = append(res.columns, fld.Name)
@@ -299,10 +331,14 @@ func scanParquet(ctx context.Context, path string, m *rowMatcher) (fileResult, e
 	cells := make([]string, len(clear))
 	matched := matchSet{}
 	err = f.Batches(ctx, nil, func(rec arrow.Record) error {
-		for _, h := range m.batchRows(rec, clear, cells, matched) {
+		hits := m.batchRows(rec, clear, cells, matched)
+		for _, h := range hits {
 			if h {
 				res.rows++
 			}
+		}
+		if batch != nil {
+			return batch(rec, hits)
 		}
 		return nil
 	})
