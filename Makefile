@@ -31,12 +31,12 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-# lint: vet, then staticcheck at a pinned version, fetched from the module
-# proxy on first use (it is a tool, not a dependency of the module).
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# lint: vet, then staticcheck, built from the version and checksums pinned
+# in .ci/tools (a module of its own: a tool, not a dependency of datamatch).
 lint:
 	$(GO) vet ./...
-	$(GO) run $(STATICCHECK) ./...
+	cd .ci/tools && $(GO) build -o ../../bin/staticcheck honnef.co/go/tools/cmd/staticcheck
+	./bin/staticcheck ./...
 
 # bench: the benchmarks in ./benchmarks (rows/s, peak memory, F1).
 bench:
