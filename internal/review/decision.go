@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datamatch/datamatch/internal/atomicfile"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/lockfile"
 )
@@ -67,7 +68,7 @@ func ValidOutcome(o string) bool {
 // deciding one case at once the second is told to look again rather than
 // silently overruling the first. It holds the lock on logPath+".lock"
 // while it reads the log and appends the line with O_APPEND and fsync;
-// earlier lines are never rewritten.
+// earlier lines are never rewritten, save by RedactReasons.
 func Decide(ctx context.Context, logPath string, queue []Case, d Decision) (Decision, error) {
 	ds, err := DecideAll(ctx, logPath, queue, []Decision{d})
 	if err != nil {
@@ -262,4 +263,80 @@ func (d Decision) LedgerEntry(runID string) ledger.Entry {
 		"decision_id": d.DecisionID, "case_id": d.CaseID, "outcome": d.Outcome, "supersedes": d.Supersedes,
 	})
 	return ledger.Entry{Time: d.Time, Kind: ledger.KindDecision, RunID: runID, Actor: d.Reviewer, Data: data}
+}
+
+// RedactReasons replaces the reason of every decision in ids with note,
+// at a person's request for erasure: a reason is written in the reviewer's
+// own words and may name the people a case is about. The decision's id,
+// case, outcome, reviewer, time and what it supersedes are kept, so the
+// audit trail of who decided what stands; every other line is kept byte for
+// byte. It is the one change ever made to a recorded decision.
+//
+// RedactReasons holds the log's lock, as Decide does, and writes the log
+// anew atomically. It refuses an empty note and an id that is not in the
+// log, before anything is changed, and returns how many reasons it
+// replaced (a reason that already reads note is left as it is).
+func RedactReasons(ctx context.Context, logPath string, ids []string, note string) (int, error) {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return 0, fmt.Errorf("decisions log %s: %w", logPath, ErrNoReason)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	unlock, err := lockfile.Lock(ctx, logPath+".lock")
+	if err != nil {
+		return 0, fmt.Errorf("decisions log %s: %w", logPath, err)
+	}
+	defer unlock()
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return 0, fmt.Errorf("decisions log %s: %w", logPath, err)
+	}
+	var out []byte
+	found, changed := 0, 0
+	err = eachLine(b, func(n int, line []byte) error {
+		var d Decision
+		if err := json.Unmarshal(line, &d); err != nil {
+			return fmt.Errorf("line %d: not a decision", n)
+		}
+		if !want[d.DecisionID] {
+			out = append(append(out, line...), '\n')
+			return nil
+		}
+		found++
+		if d.Reason == note {
+			out = append(append(out, line...), '\n')
+			return nil
+		}
+		d.Reason = note
+		l, err := marshalLine(d)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", n, err)
+		}
+		out = append(out, l...)
+		changed++
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("decisions log %s: %w", logPath, err)
+	}
+	if found != len(want) {
+		return 0, fmt.Errorf("decisions log %s: %d of the %d decisions to redact are not in the log", logPath, len(want)-found, len(want))
+	}
+	if changed == 0 {
+		return 0, nil
+	}
+	perm := os.FileMode(QueuePerm)
+	if fi, err := os.Stat(logPath); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	if err := atomicfile.WriteFile(logPath, out, perm); err != nil {
+		return 0, fmt.Errorf("decisions log %s: %w", logPath, err)
+	}
+	return changed, nil
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -429,6 +430,81 @@ func TestDecide(t *testing.T) {
 	}
 	if second.DecisionID == first.DecisionID {
 		t.Error("two decisions share an id")
+	}
+}
+
+func TestRedactReasons(t *testing.T) {
+	ctx := context.Background()
+	q := cases(3)
+	logPath := filepath.Join(t.TempDir(), "queue.decisions.jsonl")
+	var ds []Decision
+	for i, c := range q {
+		d, err := Decide(ctx, logPath, q, Decision{CaseID: c.ID, Outcome: OutcomeRejected, Reason: "spoke to Mrs Example " + strconv.Itoa(i), Reviewer: "amy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
+	}
+	before, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const note = "reason erased on request ER-1"
+	for _, tt := range []struct {
+		name string
+		ids  []string
+		note string
+	}{
+		{"no note", []string{ds[0].DecisionID}, " "},
+		{"a stranger among the ids", []string{ds[0].DecisionID, "D-000000000000"}, note},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := RedactReasons(ctx, logPath, tt.ids, tt.note); err == nil {
+				t.Fatal("RedactReasons succeeded")
+			}
+			if after, _ := os.ReadFile(logPath); !bytes.Equal(before, after) {
+				t.Error("a refused redaction changed the log")
+			}
+		})
+	}
+
+	n, err := RedactReasons(ctx, logPath, []string{ds[0].DecisionID, ds[2].DecisionID}, note)
+	if err != nil || n != 2 {
+		t.Fatalf("RedactReasons = %d, %v; want 2", n, err)
+	}
+	got, err := ReadDecisions(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range got {
+		want := ds[i]
+		if i != 1 {
+			want.Reason = note
+		}
+		if d.DecisionID != want.DecisionID || d.CaseID != want.CaseID || d.Outcome != want.Outcome || d.Reason != want.Reason ||
+			d.Reviewer != want.Reviewer || !d.Time.Equal(want.Time) || d.Supersedes != want.Supersedes {
+			t.Errorf("decision %d = %+v, want %+v", i, d, want)
+		}
+	}
+	after, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(after, []byte("Mrs Example 0")) || bytes.Contains(after, []byte("Mrs Example 2")) {
+		t.Error("a redacted reason is still in the log")
+	}
+	if l := bytes.Split(after, []byte("\n"))[1]; !bytes.Equal(l, bytes.Split(before, []byte("\n"))[1]) {
+		t.Errorf("an untouched line changed:\n%s", l)
+	}
+	if fi, err := os.Stat(logPath); err != nil || fi.Mode().Perm() != QueuePerm {
+		t.Errorf("log mode %v, %v; want %v", fi.Mode(), err, os.FileMode(QueuePerm))
+	}
+	// Redacting again changes nothing; a later decision supersedes as before.
+	if n, err := RedactReasons(ctx, logPath, []string{ds[0].DecisionID}, note); err != nil || n != 0 {
+		t.Errorf("second RedactReasons = %d, %v; want 0", n, err)
+	}
+	if _, err := Decide(ctx, logPath, q, Decision{CaseID: q[0].ID, Outcome: OutcomeConfirmed, Reason: "r", Reviewer: "bob", Supersedes: ds[0].DecisionID}); err != nil {
+		t.Errorf("deciding after redaction: %v", err)
 	}
 }
 
