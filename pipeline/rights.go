@@ -324,7 +324,8 @@ func runRecords(ctx context.Context, root string) ([]string, error) {
 }
 
 // ReviewStore reads an exercise's review queue and decisions log for a
-// subject access search. It implements rights.CaseStore.
+// subject access search, and replaces decision reasons for an erasure. It
+// implements rights.ReasonRedactor.
 type ReviewStore struct {
 	// QueuePath is the queue file; its decisions log is
 	// review.DecisionsPath(QueuePath).
@@ -345,6 +346,12 @@ func (s ReviewStore) Cases(ctx context.Context) ([]rights.Case, error) {
 		})
 	}
 	return out, nil
+}
+
+// RedactReasons replaces the reasons of the decisions ids with note (see
+// review.RedactReasons). It makes ReviewStore a rights.ReasonRedactor.
+func (s ReviewStore) RedactReasons(ctx context.Context, ids []string, note string) (int, error) {
+	return review.RedactReasons(ctx, review.DecisionsPath(s.QueuePath), ids, note)
 }
 
 // Decisions returns every decision of the decisions log in the order they
@@ -481,6 +488,9 @@ type EraseOptions struct {
 	Reference string
 	// DryRun reports what would be erased and changes nothing.
 	DryRun bool
+	// Reasons also replaces the reasons of the decisions on the subject's
+	// review cases with a note of the request (see rights.EraseOptions).
+	Reasons bool
 	// Operator is recorded as the actor; it defaults to the current user.
 	Operator string
 	Logger   *slog.Logger
@@ -489,11 +499,12 @@ type EraseOptions struct {
 // Erase honours a request for erasure (UK GDPR Article 17) in what the
 // exercise itself holds: it searches as SubjectAccess does, then removes
 // the subject's rows from every output under output_dir and their entries
-// from every vault (see rights.Erase). Input datasets, the review queue and
+// from every vault (see rights.Erase) and, with Reasons, the reasons of the
+// decisions on their review cases. Input datasets, the review cases and
 // the ledger are not changed. The vault openings are entered in the
 // ledger first and, unless DryRun, one entry of kind ledger.KindErasure
-// records what was removed: paths, counts and digests, never a clear
-// identifier. The decision that erasure applies (Article 17(3) exempts
+// records what was removed: paths, counts, digests and decision ids, never
+// a clear identifier. The decision that erasure applies (Article 17(3) exempts
 // what a legal obligation or a legal claim needs) is the data protection
 // officer's, made before this is run.
 func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findings, error) {
@@ -506,7 +517,7 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 	if err != nil {
 		return nil, nil, err
 	}
-	e, f, err := rights.Erase(ctx, o.Subject, o.Reference, rs.sources, o.DryRun)
+	e, f, err := rights.Erase(ctx, o.Subject, rs.sources, rights.EraseOptions{Reference: o.Reference, DryRun: o.DryRun, Reasons: o.Reasons})
 	errs := []error{err}
 	if f != nil {
 		if err := rs.recordOpenings(ctx, o.Operator, "erasure_request", f); err != nil {
@@ -515,7 +526,7 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 	}
 	// What was erased is recorded even when the erasure stopped part way
 	// or the vault openings could not be entered.
-	if e != nil && !o.DryRun && (e.RowsErased() > 0 || e.EntriesErased() > 0) {
+	if e != nil && !o.DryRun && (e.RowsErased() > 0 || e.EntriesErased() > 0 || e.ReasonsErased() > 0) {
 		data, err := json.Marshal(e)
 		if err == nil {
 			_, err = ledger.Append(context.WithoutCancel(ctx), rs.ledgerPath, ledger.Entry{Kind: ledger.KindErasure, Actor: actorOr(o.Operator), Data: data})
@@ -524,7 +535,7 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 			errs = append(errs, fmt.Errorf("record erasure: %w", err))
 		}
 		rs.log.Info("erasure", "reference", o.Reference, "rows", e.RowsErased(), "vault_entries", e.EntriesErased(),
-			"records_kept", len(e.RecordsKept), "cases_kept", len(e.CasesKept))
+			"reasons", e.ReasonsErased(), "records_kept", len(e.RecordsKept), "cases_kept", len(e.CasesKept))
 	}
 	return e, f, errors.Join(errs...)
 }

@@ -109,13 +109,14 @@ func (f *subjectFlags) subject() (rights.Subject, error) {
 var rightsEraseCmd = &command{
 	name:    "rights erase",
 	summary: "Erase a person from the exercise's outputs and vaults, for a request for erasure; report what is left elsewhere.",
-	usage:   "--config exercise.yaml --forename F --surname S [--dob YYYY-MM-DD] [--ni NI] [--passport N] [--postcode PC] --identity FILE --reference REF [--dry-run] [--json]",
+	usage:   "--config exercise.yaml --forename F --surname S [--dob YYYY-MM-DD] [--ni NI] [--passport N] [--postcode PC] --identity FILE --reference REF [--reasons] [--dry-run] [--json]",
 	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		config := fs.String("config", "", "the exercise config (required)")
 		sf := newSubjectFlags(fs)
 		identity := fs.String("identity", "", "a reviewer's age identity file (required): the vaults are searched and written anew without the person's entries")
 		reference := fs.String("reference", "", "the landlord's reference for the request (required; recorded in the ledger)")
 		dryRun := fs.Bool("dry-run", false, "report what would be erased and change nothing")
+		reasons := fs.Bool("reasons", false, "also replace the reasons of the decisions on the person's review cases with a note of the request (outcome, reviewer and time stay)")
 		asJSON := fs.Bool("json", false, "print the report as JSON")
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) > 0 {
@@ -134,7 +135,7 @@ var rightsEraseCmd = &command{
 				return err
 			}
 			er, _, eraseErr := pipeline.Erase(ctx, pipeline.EraseOptions{
-				Config: *config, Subject: subject, Identity: *identity, Reference: *reference, DryRun: *dryRun, Logger: e.log,
+				Config: *config, Subject: subject, Identity: *identity, Reference: *reference, DryRun: *dryRun, Reasons: *reasons, Logger: e.log,
 			})
 			if er != nil {
 				var err error

@@ -350,6 +350,13 @@ func TestRightsErase(t *testing.T) {
 		}
 		return f
 	}
+	// A reviewer's reason names the tenant.
+	reason := "spoke to " + tenant.Forename + " " + tenant.Surname + " at the office"
+	if _, errs, code := datamatch(t, "review", "decide", c.ID, "--state", filepath.Join(x.dir, "state"), "--outcome", "rejected",
+		"--reason", reason, "--reviewer", "A. Reviewer"); code != exitOK {
+		t.Fatalf("review decide = %d, stderr %q", code, errs)
+	}
+	decisionsLog := review.DecisionsPath(filepath.Join(x.dir, "state", "queue.jsonl"))
 	found := sar("sar-before")
 	if len(found.Files) == 0 || len(found.Vault) == 0 {
 		t.Fatalf("the tenant of case %s is in %d outputs and %d vault entries; want some of both", c.ID, len(found.Files), len(found.Vault))
@@ -367,6 +374,9 @@ func TestRightsErase(t *testing.T) {
 	if !dry.DryRun || len(dry.Files) != len(found.Files) || dry.EntriesErased() != len(found.Vault) {
 		t.Errorf("dry run: %+v; the search found %d files and %d vault entries", dry, len(found.Files), len(found.Vault))
 	}
+	if dry.ReasonsKept() != 1 || dry.ReasonsErased() != 0 {
+		t.Errorf("without --reasons: %d reasons kept and %d erased; want 1 and 0", dry.ReasonsKept(), dry.ReasonsErased())
+	}
 	for p, b := range outputs() {
 		if !bytes.Equal(b, before[p]) {
 			t.Errorf("the dry run changed %s", p)
@@ -380,7 +390,7 @@ func TestRightsErase(t *testing.T) {
 		t.Error("the dry run entered an erasure in the ledger")
 	}
 
-	out, errs, code = exe(t, x.dir, args...)
+	out, errs, code = exe(t, x.dir, append(args, "--reasons")...)
 	if code != exitOK {
 		t.Fatalf("rights erase = %d, stderr %q", code, errs)
 	}
@@ -424,6 +434,18 @@ func TestRightsErase(t *testing.T) {
 	}
 	if d := entries[i].Data; !bytes.Contains(d, []byte("ER-0042")) || bytes.Contains(d, []byte(tenant.Surname)) || bytes.Contains(d, []byte(tenant.DOB.String())) {
 		t.Errorf("ledger entry %s", d)
+	}
+	// The decision stands, its reason replaced by a note of the request.
+	ds, err := review.ReadDecisions(decisionsLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].CaseID != c.ID || ds[0].Outcome != review.OutcomeRejected || ds[0].Reviewer != "A. Reviewer" ||
+		!strings.Contains(ds[0].Reason, "ER-0042") || !bytes.Contains(entries[i].Data, []byte(ds[0].DecisionID)) {
+		t.Errorf("decisions after erasure: %+v", ds)
+	}
+	if b, err := os.ReadFile(decisionsLog); err != nil || bytes.Contains(b, []byte(tenant.Surname)) {
+		t.Errorf("the decisions log still names the tenant (%v)", err)
 	}
 	if _, err := ledger.Verify(x.ledger); err != nil {
 		t.Error(err)

@@ -77,7 +77,11 @@
 // partners' own systems, to be erased there (or the person listed in the
 // restrictions file, or the next run finds them again), and review cases
 // hold only pseudonymous references and the decisions taken, the audit
-// trail that Article 17(3) lets the landlord keep. Whether erasure applies
-// at all is for the data protection officer to decide before it is run;
-// a dry run shows what it would remove.
+// trail that Article 17(3) lets the landlord keep. A decision's reason is
+// in the reviewer's own words and may name the subject: asked to
+// (EraseOptions.Reasons), Erase replaces each such reason with a note of
+// the request, and the decision's outcome, reviewer and time stay.
+// Whether erasure applies at all, and to the reasons, is for the data
+// protection officer to decide before it is run; a dry run shows what it
+// would remove.
 package rights

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,6 +32,31 @@ type VaultEraser interface {
 	Erase(keys [][2]string) (int, error)
 }
 
+// ReasonRedactor is a CaseStore whose decisions' reasons can be replaced
+// by a note.
+type ReasonRedactor interface {
+	CaseStore
+	// RedactReasons replaces the reason of each decision in ids with note
+	// and returns how many it replaced; every other part of a decision is
+	// kept.
+	RedactReasons(ctx context.Context, ids []string, note string) (int, error)
+}
+
+// EraseOptions are the options of Erase.
+type EraseOptions struct {
+	// Reference is the landlord's reference for the request; required.
+	Reference string
+	// DryRun reports what would be erased and changes nothing.
+	DryRun bool
+	// Reasons also replaces the reason of every decision on a case about
+	// the subject with a note naming the request (each queue's store must
+	// be a ReasonRedactor). A reason is written in the reviewer's own words
+	// and may name the subject; the outcome, reviewer and time stay, the
+	// audit trail of what was decided. Without it the reasons are kept, and
+	// the Erasure counts them.
+	Reasons bool
+}
+
 // Erasure is what Erase removed from an exercise's own files or, in a dry
 // run, would remove. It holds paths, counts, record ids and case ids,
 // never a clear identifier, so that it can be entered in the ledger.
@@ -50,6 +76,16 @@ type Erasure struct {
 	// audit trail of what was decided; it is kept, and an open one still
 	// awaits a decision.
 	CasesKept []KeptCase `json:"cases_kept"`
+	// Reasons are the decisions whose reasons were replaced by a note
+	// (EraseOptions.Reasons), queue by queue.
+	Reasons []RedactedReasons `json:"reasons_erased"`
+}
+
+// RedactedReasons are the decisions of one queue whose reasons erasure
+// replaced.
+type RedactedReasons struct {
+	Queue     string   `json:"queue"`
+	Decisions []string `json:"decisions"` // decision ids
 }
 
 // ErasedFile is an output the subject's rows were removed from.
@@ -84,34 +120,55 @@ type KeptCase struct {
 	Queue  string `json:"queue"`
 	ID     string `json:"id"`
 	Status string `json:"status"`
+	// ReasonsKept counts the decisions on the case whose reasons, in the
+	// reviewer's words, were left as written (see EraseOptions.Reasons).
+	ReasonsKept int `json:"reasons_kept"`
+}
+
+// ReasonNote is the note that replaces an erased decision reason.
+func ReasonNote(reference string, when time.Time) string {
+	return fmt.Sprintf("[reason erased on request %s, %s]", oneLine(reference), when.UTC().Format(time.DateOnly))
 }
 
 // Erase erases the subject from the exercise's own files: it searches
 // sources as Search does, then writes every output file with rows about
-// the subject anew without them, and every vault holding entries about
-// the subject (each must be a VaultEraser) anew without those. Input
-// datasets and review queues are never changed (see Erasure). It returns
-// the search's findings too: an erasure acts only on possible matches,
-// so a dry run's findings should be checked first.
+// the subject anew without them, every vault holding entries about the
+// subject (each must be a VaultEraser) anew without those and, if
+// o.Reasons, the decisions logs with the reasons of the decisions on the
+// subject's cases replaced by ReasonNote. Input datasets and the review
+// cases themselves are never changed (see Erasure). It returns the
+// search's findings too: an erasure acts only on possible matches, so a
+// dry run's findings should be checked first.
 //
-// Every vault is checked to be erasable before anything is changed. Each
-// file is rewritten atomically, so an error leaves it whole; the Erasure
-// returned with an error says what was erased before it.
-func Erase(ctx context.Context, query Subject, reference string, sources []Source, dryRun bool) (*Erasure, *Findings, error) {
-	if strings.TrimSpace(reference) == "" {
+// Every vault and decisions log to be written is checked to be writable
+// through its source before anything is changed. Each file is rewritten
+// atomically, so an error leaves it whole; the Erasure returned with an
+// error says what was erased before it.
+func Erase(ctx context.Context, query Subject, sources []Source, o EraseOptions) (*Erasure, *Findings, error) {
+	if strings.TrimSpace(o.Reference) == "" {
 		return nil, nil, errors.New("erasure: the request's reference is required")
 	}
 	s, err := runSearch(ctx, query, sources)
 	if err != nil {
 		return nil, nil, err
 	}
-	e := &Erasure{Generated: s.f.Generated, Reference: reference, DryRun: dryRun,
-		Files: []ErasedFile{}, Vaults: []ErasedVault{}, RecordsKept: []KeptRecord{}, CasesKept: []KeptCase{}}
+	e := &Erasure{Generated: s.f.Generated, Reference: o.Reference, DryRun: o.DryRun,
+		Files: []ErasedFile{}, Vaults: []ErasedVault{}, RecordsKept: []KeptRecord{}, CasesKept: []KeptCase{},
+		Reasons: []RedactedReasons{}}
 	for _, r := range s.f.Records {
 		e.RecordsKept = append(e.RecordsKept, KeptRecord{Dataset: r.Dataset, RecordID: r.RecordID, Source: r.Source})
 	}
+	reasons := map[string][]string{} // queue → the decisions on the subject's cases
 	for _, c := range s.f.Cases {
-		e.CasesKept = append(e.CasesKept, KeptCase{Queue: c.Queue, ID: c.ID, Status: c.Status})
+		kc := KeptCase{Queue: c.Queue, ID: c.ID, Status: c.Status}
+		for _, d := range c.Decisions {
+			if o.Reasons {
+				reasons[c.Queue] = append(reasons[c.Queue], d.ID)
+			} else {
+				kc.ReasonsKept++
+			}
+		}
+		e.CasesKept = append(e.CasesKept, kc)
 	}
 
 	entries := map[string][][2]string{} // vault → its entries about the subject
@@ -129,6 +186,17 @@ func Erase(ctx context.Context, query Subject, reference string, sources []Sourc
 		}
 		erasers[v.Name] = er
 	}
+	redactors := map[string]ReasonRedactor{}
+	for _, q := range s.queues {
+		if len(reasons[q.Name]) == 0 {
+			continue
+		}
+		rr, ok := q.Store.(ReasonRedactor)
+		if !ok {
+			return nil, s.f, fmt.Errorf("erasure: queue %s: its decisions' reasons cannot be erased", q.Name)
+		}
+		redactors[q.Name] = rr
+	}
 
 	outputs := map[string]OutputFile{}
 	for _, o := range s.outputs {
@@ -136,7 +204,7 @@ func Erase(ctx context.Context, query Subject, reference string, sources []Sourc
 	}
 	for _, ff := range s.f.Files {
 		ef := ErasedFile{Path: ff.Path, RunID: ff.RunID, Purpose: ff.Purpose, Recipient: ff.Recipient, Rows: ff.Rows}
-		if !dryRun {
+		if !o.DryRun {
 			n, before, after, err := eraseFile(ctx, ff.Path, s.matcher(outputs[ff.Path]))
 			if err != nil {
 				return e, s.f, fmt.Errorf("erasure: output %s: %w", ff.Path, err)
@@ -145,14 +213,9 @@ func Erase(ctx context.Context, query Subject, reference string, sources []Sourc
 		}
 		e.Files = append(e.Files, ef)
 	}
-	names := make([]string, 0, len(entries))
-	for name := range entries {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(entries)) {
 		ev := ErasedVault{Path: name, Entries: len(entries[name])}
-		if !dryRun {
+		if !o.DryRun {
 			n, err := erasers[name].Erase(entries[name])
 			if err != nil {
 				return e, s.f, fmt.Errorf("erasure: vault %s: %w", name, err)
@@ -160,6 +223,15 @@ func Erase(ctx context.Context, query Subject, reference string, sources []Sourc
 			ev.Entries = n
 		}
 		e.Vaults = append(e.Vaults, ev)
+	}
+	note := ReasonNote(o.Reference, s.f.Generated)
+	for _, name := range slices.Sorted(maps.Keys(reasons)) {
+		if !o.DryRun {
+			if _, err := redactors[name].RedactReasons(ctx, reasons[name], note); err != nil {
+				return e, s.f, fmt.Errorf("erasure: queue %s: %w", name, err)
+			}
+		}
+		e.Reasons = append(e.Reasons, RedactedReasons{Queue: name, Decisions: reasons[name]})
 	}
 	return e, s.f, nil
 }
@@ -179,6 +251,26 @@ func (e *Erasure) EntriesErased() int {
 	n := 0
 	for _, v := range e.Vaults {
 		n += v.Entries
+	}
+	return n
+}
+
+// ReasonsErased is the number of decision reasons e replaced (or would
+// replace).
+func (e *Erasure) ReasonsErased() int {
+	n := 0
+	for _, r := range e.Reasons {
+		n += len(r.Decisions)
+	}
+	return n
+}
+
+// ReasonsKept is the number of decisions on the subject's cases whose
+// reasons e left as written.
+func (e *Erasure) ReasonsKept() int {
+	n := 0
+	for _, c := range e.CasesKept {
+		n += c.ReasonsKept
 	}
 	return n
 }

@@ -28,18 +28,50 @@ func (v erasingVault) Erase(keys [][2]string) (int, error) {
 	return n, nil
 }
 
-// erasableFixture is sarFixture with its vault made erasable.
+// redactingCases is a fakeCases whose decisions' reasons can be replaced.
+type redactingCases struct{ *fakeCases }
+
+func (f redactingCases) RedactReasons(_ context.Context, ids []string, note string) (int, error) {
+	n := 0
+	for i := range f.decisions {
+		if slices.Contains(ids, f.decisions[i].ID) {
+			f.decisions[i].Reason = note
+			n++
+		}
+	}
+	return n, nil
+}
+
+// erasableFixture is sarFixture with its vault made erasable and its
+// queue's reasons replaceable.
 func erasableFixture(t *testing.T) (string, []Source, Vault) {
 	t.Helper()
 	dir, sources := sarFixture(t)
 	var v Vault
 	for i, s := range sources {
-		if x, ok := s.(Vault); ok {
+		switch x := s.(type) {
+		case Vault:
 			x.Store = erasingVault{x.Store.(rangingVault)}
 			sources[i], v = x, x
+		case Queue:
+			fc := x.Store.(fakeCases)
+			fc.decisions = slices.Clone(fc.decisions)
+			x.Store = redactingCases{&fc}
+			sources[i] = x
 		}
 	}
 	return dir, sources, v
+}
+
+// decisionsOn returns the decisions of the cases in f.
+func decisionsOn(f *Findings) []string {
+	var ids []string
+	for _, c := range f.Cases {
+		for _, d := range c.Decisions {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
 }
 
 // snapshot reads every regular file under dir.
@@ -70,7 +102,7 @@ func TestErase(t *testing.T) {
 	before := snapshot(t, dir)
 
 	// A dry run reports what the search found and changes nothing.
-	dry, _, err := Erase(ctx, subject, "ER-1", sources, true)
+	dry, _, err := Erase(ctx, subject, sources, EraseOptions{Reference: "ER-1", DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +116,7 @@ func TestErase(t *testing.T) {
 		t.Error("a dry run changed the vault")
 	}
 
-	e, _, err := Erase(ctx, subject, "ER-1", sources, false)
+	e, _, err := Erase(ctx, subject, sources, EraseOptions{Reference: "ER-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +142,13 @@ func TestErase(t *testing.T) {
 	if n := len(v.Store.(erasingVault).fakeVault); n != 3-e.EntriesErased() || n == 3 {
 		t.Errorf("vault holds %d entries after erasing %d", n, e.EntriesErased())
 	}
-	// What erasure leaves is reported: input records and review cases.
+	// What erasure leaves is reported: input records and review cases,
+	// and, unless asked, the reasons of the decisions on those cases.
 	if len(e.RecordsKept) != len(found.Records) || len(e.CasesKept) != len(found.Cases) {
 		t.Errorf("kept %d records and %d cases, the search found %d and %d", len(e.RecordsKept), len(e.CasesKept), len(found.Records), len(found.Cases))
+	}
+	if n := len(decisionsOn(found)); e.ReasonsKept() != n || n == 0 || e.ReasonsErased() != 0 {
+		t.Errorf("kept %d reasons and erased %d; the subject's cases have %d decisions", e.ReasonsKept(), e.ReasonsErased(), n)
 	}
 
 	// A second search finds nothing left in outputs or the vault.
@@ -128,13 +164,75 @@ func TestErase(t *testing.T) {
 	if err := e.Render(&report); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ER-1", "Removed from outputs", "Kept: 2 records in input datasets", "restrictions file"} {
+	for _, want := range []string{"ER-1", "Removed from outputs", "Kept: 2 records in input datasets", "restrictions file", "--reasons replaces them"} {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, report.String())
 		}
 	}
 	if strings.Contains(report.String(), "Hughes") {
 		t.Error("the erasure report names the subject")
+	}
+}
+
+// TestEraseReasons erases with EraseOptions.Reasons: the reasons of the
+// decisions on the subject's cases, and those alone, are replaced by the
+// request's note, and a dry run replaces none.
+func TestEraseReasons(t *testing.T) {
+	_, sources, _ := erasableFixture(t)
+	ctx := context.Background()
+	found, err := Search(ctx, subject, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := decisionsOn(found)
+	store := func() *fakeCases {
+		for _, s := range sources {
+			if q, ok := s.(Queue); ok {
+				return q.Store.(redactingCases).fakeCases
+			}
+		}
+		t.Fatal("no queue")
+		return nil
+	}()
+	before := slices.Clone(store.decisions)
+
+	dry, _, err := Erase(ctx, subject, sources, EraseOptions{Reference: "ER-3", DryRun: true, Reasons: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry.ReasonsErased() != len(mine) || !slices.Equal(store.decisions, before) {
+		t.Errorf("dry run: would erase %d reasons of %d, and changed the log: %v", dry.ReasonsErased(), len(mine), !slices.Equal(store.decisions, before))
+	}
+
+	e, _, err := Erase(ctx, subject, sources, EraseOptions{Reference: "ER-3", Reasons: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ReasonsErased() != len(mine) || e.ReasonsKept() != 0 {
+		t.Errorf("erased %d reasons and kept %d; want %d and 0", e.ReasonsErased(), e.ReasonsKept(), len(mine))
+	}
+	note := ReasonNote("ER-3", e.Generated)
+	others := 0
+	for i, d := range store.decisions {
+		want := before[i]
+		if slices.Contains(mine, d.ID) {
+			want.Reason = note
+		} else {
+			others++
+		}
+		if d != want {
+			t.Errorf("decision %s = %+v, want %+v", d.ID, d, want)
+		}
+	}
+	if others == 0 {
+		t.Fatal("the fixture has no decision on another person's case")
+	}
+	var report bytes.Buffer
+	if err := e.Render(&report); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Replaced the reasons of " + count(len(mine), "decision"); !strings.Contains(report.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, report.String())
 	}
 }
 
@@ -153,14 +251,30 @@ func equalFiles(a, b map[string][]byte) bool {
 func TestEraseRefuses(t *testing.T) {
 	dir, sources := sarFixture(t) // its vault cannot be written anew
 	before := snapshot(t, dir)
-	if _, _, err := Erase(context.Background(), subject, "ER-2", sources, false); err == nil || !strings.Contains(err.Error(), "cannot be written anew") {
+	if _, _, err := Erase(context.Background(), subject, sources, EraseOptions{Reference: "ER-2"}); err == nil || !strings.Contains(err.Error(), "cannot be written anew") {
 		t.Errorf("Erase with a vault it cannot write: %v", err)
 	}
 	if !equalFiles(before, snapshot(t, dir)) {
 		t.Error("a refused erasure changed the outputs")
 	}
-	if _, _, err := Erase(context.Background(), subject, " ", sources, false); err == nil {
+	if _, _, err := Erase(context.Background(), subject, sources, EraseOptions{Reference: " "}); err == nil {
 		t.Error("Erase without a reference succeeded")
+	}
+	// Its queue's reasons cannot be replaced either: asked to, erasure
+	// refuses before it changes anything, even with an erasable vault.
+	dir, sources, v := erasableFixture(t)
+	for i, s := range sources {
+		if q, ok := s.(Queue); ok {
+			q.Store = *q.Store.(redactingCases).fakeCases
+			sources[i] = q
+		}
+	}
+	before = snapshot(t, dir)
+	if _, _, err := Erase(context.Background(), subject, sources, EraseOptions{Reference: "ER-2", Reasons: true}); err == nil || !strings.Contains(err.Error(), "reasons cannot be erased") {
+		t.Errorf("Erase with reasons it cannot replace: %v", err)
+	}
+	if !equalFiles(before, snapshot(t, dir)) || len(v.Store.(erasingVault).fakeVault) != 3 {
+		t.Error("a refused erasure changed the outputs or the vault")
 	}
 }
 

@@ -147,8 +147,19 @@ func (e *Erasure) Render(w io.Writer) error {
 	if len(e.CasesKept) > 0 {
 		p("  A case holds pseudonymous references and the decisions on it: the audit\n")
 		p("  trail of what was decided. An open case still needs a reviewer's decision.\n")
-		p("  A decision's reason is in the reviewer's words and may name the person:\n")
-		p("  'datamatch rights sar' shows each one.\n")
+	}
+	if n := e.ReasonsErased(); n > 0 {
+		verb := "Replaced"
+		if e.DryRun {
+			verb = "Would replace"
+		}
+		p("\n%s the reasons of %s on these cases with a note of this request;\n", verb, count(n, "decision"))
+		p("the outcome, reviewer and time of each stay.\n")
+	}
+	if n := e.ReasonsKept(); n > 0 {
+		p("\nKept: the reasons of %s on these cases, in the reviewers' own words,\n", count(n, "decision"))
+		p("which may name the person ('datamatch rights sar' shows each one).\n")
+		p("--reasons replaces them with a note of the request.\n")
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -209,6 +209,7 @@ type CaseFinding struct {
 // DecisionFinding is a decision on a case about the subject. The reviewer
 // is left out: it is the landlord's staff member, not the subject's data.
 type DecisionFinding struct {
+	ID      string    `json:"decision_id"`
 	Outcome string    `json:"outcome"`
 	Reason  string    `json:"reason"`
 	Time    time.Time `json:"time"`
@@ -290,7 +291,7 @@ func runSearch(ctx context.Context, query Subject, sources []Source) (*search, e
 		return nil, err
 	}
 	s.f.sort()
-	s.vaults, s.outputs = vaults, files
+	s.vaults, s.queues, s.outputs = vaults, queues, files
 	slog.InfoContext(ctx, "subject access search done",
 		"sources", len(s.f.Searched), "records", len(s.f.Records), "vault_entries", len(s.f.Vault),
 		"cases", len(s.f.Cases), "files", len(s.f.Files))
@@ -309,8 +310,9 @@ type search struct {
 	// What output rows are recognised by, once the records are found.
 	values map[string]string   // ref, case id or record id → which it is
 	people []map[string]string // comparable clear values of each record found
-	// The vaults and output files searched.
+	// The vaults, queues and output files searched.
 	vaults  []Vault
+	queues  []Queue
 	outputs []OutputFile
 }
 
@@ -510,7 +512,7 @@ func (s *search) queue(ctx context.Context, q Queue) error {
 		cf := CaseFinding{Queue: q.Name, ID: c.ID, RunID: c.RunID, Purpose: c.Purpose, Rule: c.Rule,
 			Status: "pending", Queued: c.Queued, Refs: mine}
 		for _, d := range byCase[c.ID] {
-			cf.Decisions = append(cf.Decisions, DecisionFinding{Outcome: d.Outcome, Reason: d.Reason, Time: d.Time})
+			cf.Decisions = append(cf.Decisions, DecisionFinding{ID: d.ID, Outcome: d.Outcome, Reason: d.Reason, Time: d.Time})
 			cf.Status = d.Outcome
 		}
 		s.f.Cases = append(s.f.Cases, cf)
