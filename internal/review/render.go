@@ -27,7 +27,7 @@ import (
 // listed in the canonical schema's order, then any others by name, and a
 // "≠" marks fields whose values differ as matching compares them (see
 // differ): a phone written +44 7700 900123 and 07700 900123, or a
-// surname in capitals, is not marked. Control characters in values are
+// surname in capitals, is not marked, nor is a field missing on one side. Control characters in values are
 // shown as spaces.
 //
 // The status shown is c.Status as given: set it from List's derived
@@ -94,7 +94,14 @@ func RenderCase(w io.Writer, c Case, left, right map[string]string) error {
 // written do not count; when neither value has such a form (a name in
 // another script, a phone that is not one) and for every other column,
 // the values are compared as written, ignoring case and surrounding space.
+//
+// A value missing on either side is not a difference: it neither supports
+// nor weakens the match, and matching gives it no weight. Nor are the
+// record ids, which two records always differ in.
 func differ(name, l, r string) bool {
+	if name == person.ColRecordID || strings.TrimSpace(l) == "" || strings.TrimSpace(r) == "" {
+		return false
+	}
 	cl, cr := pseudo.Canonical(name, l), pseudo.Canonical(name, r)
 	if cl != "" || cr != "" {
 		return cl != cr

@@ -760,11 +760,11 @@ func TestRenderGolden(t *testing.T) {
 	c.Status = StatusPending
 	left := map[string]string{
 		"forename": "Siobhan", "surname": "Quinlan-Marsh", "dob": "1984-03-17", "postcode": "NE46 3PX",
-		"address": "14 Larkspur Close, Hexham", "tenancy_ref": "TEN-88812",
+		"address": "14 Larkspur Close, Hexham", "tenancy_ref": "TEN-88812", "phone": "07700 900123",
 	}
 	right := map[string]string{
 		"forename": "Siobhán", "surname": "QUINLAN-MARSH", "dob": "1984-03-17", "postcode": "",
-		"address": "14 Larkspur Cl\tHexham", "landlord": "Northern Homes",
+		"address": "14 Larkspur Cl\tHexham", "landlord": "Northern Homes", "phone": "+44 7700 900321",
 	}
 	tests := []struct {
 		name        string
@@ -910,7 +910,9 @@ func TestDiffer(t *testing.T) {
 		{person.ColEmail, "A.Smith@Example.org", "a.smith@example.org", false},
 		{person.ColAddress, "14 Larkspur Close, Hexham", "14 LARKSPUR CLOSE HEXHAM", false},
 		{person.ColAddress, "14 Larkspur Close", "16 Larkspur Close", true},
-		{person.ColSurname, "Smith", "", true},
+		{person.ColSurname, "Smith", "", false}, // missing is not different
+		{person.ColSurname, "Smith", "  ", false},
+		{person.ColRecordID, "P0001204", "OL-2026-035986", false},
 		{person.ColTenancyRef, "T/000099", "t/000099 ", false},
 		{person.ColTenancyRef, "T/000099", "T/000100", true},
 		{person.ColDOB, "1963-05-31", "1963-05-13", true},
