@@ -68,8 +68,12 @@ func runSynth(ctx context.Context, e *env, out string, seed int64, people int, t
 	}
 	sort.Strings(kinds)
 	fmt.Fprintf(e.stdout, "planted cases (ground truth in %s):\n", filepath.Join(dataDir, m.TruthFile))
+	width := 0
 	for _, k := range kinds {
-		fmt.Fprintf(e.stdout, "  %-24s %6d\n", k, m.Counts[k])
+		width = max(width, len(k))
+	}
+	for _, k := range kinds {
+		fmt.Fprintf(e.stdout, "  %-*s %6d\n", width, k, m.Counts[k])
 	}
 	if !withExercise {
 		return nil
