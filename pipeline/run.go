@@ -141,7 +141,7 @@ func Run(ctx context.Context, o RunOptions) (res *RunResult, err error) {
 		rec.Purposes = append(rec.Purposes, recordPurpose(ex, &p))
 	}
 	if err := ex.Validate(); err != nil {
-		return res, fmt.Errorf("%s: the exercise is refused before any data is read:\n%w", o.Config, err)
+		return res, fmt.Errorf("%s: the exercise is refused before any data is read: %w", o.Config, err)
 	}
 	if err := os.MkdirAll(ex.Path(ex.StateDir), 0o700); err != nil {
 		return res, err

@@ -11,7 +11,7 @@ import (
 func init() {
 	register(&command{
 		name:    "check",
-		summary: "Check an exercise config and open its datasets, without reading or writing any data.",
+		summary: "Check an exercise config, its key and restrictions file, and open its datasets, without reading a row or writing anything.",
 		usage:   "--config exercise.yaml",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			config := fs.String("config", "", "the exercise config (required)")

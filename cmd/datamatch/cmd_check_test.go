@@ -21,6 +21,19 @@ func TestCheck(t *testing.T) {
 		t.Fatal("check wrote outputs")
 	}
 
+	// A key that others can read would refuse the run: so it refuses the
+	// check.
+	keyFile := filepath.Join(dir, "keys", "exercise.key")
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := datamatch(t, "check", "--config", config); code != exitFailure || !strings.Contains(errs, "exercise.key") || !strings.Contains(errs, "chmod 600") {
+		t.Fatalf("check with a key readable by others = %d, %q", code, errs)
+	}
+	if err := os.Chmod(keyFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	// A dataset file that is not Parquet stops the check, naming the file.
 	bad := filepath.Join(dir, "data", "deceased.parquet")
 	if err := os.WriteFile(bad, []byte("not parquet"), 0o600); err != nil {
