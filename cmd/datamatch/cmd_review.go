@@ -36,27 +36,49 @@ var reviewStatuses = []string{
 	review.OutcomeConfirmed, review.OutcomeRejected, review.OutcomeMoreInfo,
 }
 
+// caseFilterFlags are the flags that select cases: --status, --purpose
+// and --rule.
+type caseFilterFlags struct{ status, purpose, rule *string }
+
+const caseFilterUsage = "[--status STATUS] [--purpose PURPOSE] [--rule RULE]"
+
+func newCaseFilterFlags(fs *flag.FlagSet) caseFilterFlags {
+	return caseFilterFlags{
+		status:  fs.String("status", "", "only cases with this status: "+strings.Join(reviewStatuses, ", ")),
+		purpose: fs.String("purpose", "", "only cases raised for this purpose"),
+		rule:    fs.String("rule", "", "only cases raised by this detection rule (dual_tenancy, tenancy_after_death, ...)"),
+	}
+}
+
+// filter returns the flags as a review.Filter, refusing an unknown status.
+func (f caseFilterFlags) filter() (review.Filter, error) {
+	if *f.status != "" && !slices.Contains(reviewStatuses, *f.status) {
+		return review.Filter{}, usagef("--status must be one of %s", strings.Join(reviewStatuses, ", "))
+	}
+	return review.Filter{Status: *f.status, Purpose: *f.purpose, Rule: *f.rule}, nil
+}
+
 // reviewListCmd is "datamatch review list".
 var reviewListCmd = &command{
 	name:    "review list",
 	summary: "List the cases in the review queue with their status.",
-	usage:   "[--status STATUS] [--purpose PURPOSE] [--state DIR] [--queue FILE]",
+	usage:   caseFilterUsage + " [--state DIR] [--queue FILE]",
 	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		st := newStateFiles(fs, true, false)
-		status := fs.String("status", "", "only cases with this status: "+strings.Join(reviewStatuses, ", "))
-		purpose := fs.String("purpose", "", "only cases raised for this purpose")
+		ff := newCaseFilterFlags(fs)
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := noPositional(args); err != nil {
 				return err
 			}
-			if *status != "" && !slices.Contains(reviewStatuses, *status) {
-				return usagef("--status must be one of %s", strings.Join(reviewStatuses, ", "))
+			f, err := ff.filter()
+			if err != nil {
+				return err
 			}
 			queue, decisions, err := readReview(ctx, st.queuePath())
 			if err != nil {
 				return err
 			}
-			return review.RenderList(e.stdout, review.List(queue, decisions, review.Filter{Status: *status, Purpose: *purpose}))
+			return review.RenderList(e.stdout, review.List(queue, decisions, f))
 		}
 	},
 }
@@ -93,9 +115,10 @@ var reviewHistoryCmd = &command{
 var reviewExportCmd = &command{
 	name:    "review export",
 	summary: "Export the queue's cases and their status as CSV, without record refs or clear values.",
-	usage:   "--csv [--out FILE] [--state DIR] [--queue FILE]",
+	usage:   "--csv " + caseFilterUsage + " [--out FILE] [--state DIR] [--queue FILE]",
 	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		st := newStateFiles(fs, true, false)
+		ff := newCaseFilterFlags(fs)
 		asCSV := fs.Bool("csv", false, "write CSV (the only format)")
 		out := fs.String("out", "", "the file to write, atomically (default: standard output)")
 		return func(ctx context.Context, e *env, args []string) error {
@@ -105,20 +128,25 @@ var reviewExportCmd = &command{
 			if !*asCSV {
 				return usagef("choose the format: --csv")
 			}
+			f, err := ff.filter()
+			if err != nil {
+				return err
+			}
 			queue, decisions, err := readReview(ctx, st.queuePath())
 			if err != nil {
 				return err
 			}
+			cases := review.List(queue, decisions, f)
 			if *out == "" {
-				return review.ExportCSV(e.stdout, queue, decisions)
+				return review.ExportCSV(e.stdout, cases)
 			}
 			err = atomicfile.Write(*out, review.QueuePerm, func(w io.Writer) error {
-				return review.ExportCSV(w, queue, decisions)
+				return review.ExportCSV(w, cases)
 			})
 			if err != nil {
 				return fmt.Errorf("export %s: %w", *out, err)
 			}
-			e.log.Info("exported review cases", "file", *out, "cases", len(queue))
+			e.log.Info("exported review cases", "file", *out, "cases", len(cases))
 			return nil
 		}
 	},

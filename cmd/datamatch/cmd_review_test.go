@@ -101,6 +101,8 @@ func TestReviewList(t *testing.T) {
 		{"closed", []string{"--status", "closed"}, exitOK, nil, ""},
 		{"by purpose", []string{"--purpose", "arrears_trace"}, exitOK, []string{cases[2].ID}, ""},
 		{"unknown purpose", []string{"--purpose", "no_such_purpose"}, exitOK, nil, ""},
+		{"by rule", []string{"--rule", "dual_tenancy"}, exitOK, all[:2], ""},
+		{"by rule and purpose", []string{"--rule", "dual_tenancy", "--purpose", "arrears_trace"}, exitOK, nil, ""},
 		{"bad status", []string{"--status", "done"}, exitUsage, nil, "--status must be one of"},
 		{"argument", []string{"extra"}, exitUsage, nil, "takes no arguments"},
 		{"missing queue", []string{"--state", t.TempDir()}, exitFailure, nil, "no review queue at"},
@@ -505,12 +507,22 @@ func TestReviewExport(t *testing.T) {
 		t.Errorf("files left beside the export: %q", left)
 	}
 
+	// Filtered as review list filters: the pending dual tenancies alone.
+	out, errs, code = datamatch(t, "review", "export", "--csv", "--state", state, "--status", "pending", "--rule", "dual_tenancy")
+	if code != exitOK {
+		t.Fatalf("export --status --rule = %d, %q", code, errs)
+	}
+	if rows, err := csv.NewReader(strings.NewReader(out)).ReadAll(); err != nil || len(rows) != 2 || rows[1][col("case_id")] != cases[0].ID {
+		t.Errorf("export of the pending dual tenancies (%v):\n%s", err, out)
+	}
+
 	tests := []struct {
 		args []string
 		code int
 		err  string
 	}{
 		{[]string{"--state", state}, exitUsage, "--csv"},
+		{[]string{"--csv", "--state", state, "--status", "done"}, exitUsage, "--status must be one of"},
 		{[]string{"--csv", "--state", state, "extra"}, exitUsage, "takes no arguments"},
 		{[]string{"--csv", "--state", t.TempDir()}, exitFailure, "no review queue"},
 		{[]string{"--csv", "--state", state, "--out", filepath.Join(t.TempDir(), "no", "such", "dir.csv")}, exitFailure, "export"},

@@ -635,7 +635,7 @@ func TestConcurrentDecisionsAcrossProcesses(t *testing.T) {
 
 func TestListAndStatus(t *testing.T) {
 	q := cases(4)
-	q[3].Purpose = "arrears_trace"
+	q[3].Purpose, q[3].Rule = "arrears_trace", "arrears_tracing"
 	d := []Decision{
 		{DecisionID: "D-1", CaseID: q[0].ID, Outcome: OutcomeMoreInfo, Reviewer: "amy", Time: t0},
 		{DecisionID: "D-2", CaseID: q[1].ID, Outcome: OutcomeRejected, Reviewer: "amy", Time: t0},
@@ -664,6 +664,8 @@ func TestListAndStatus(t *testing.T) {
 		{Filter{Status: OutcomeRejected}, nil},
 		{Filter{Purpose: "arrears_trace"}, []int{3}},
 		{Filter{Purpose: "tenancy_fraud", Status: StatusOpen}, []int{1, 2}},
+		{Filter{Rule: q[0].Rule}, []int{0, 1, 2}},
+		{Filter{Rule: "tenancy_after_death"}, nil},
 	}
 	for _, tt := range tests {
 		var got []int
@@ -689,7 +691,7 @@ func TestExportCSV(t *testing.T) {
 		{DecisionID: "D-2", CaseID: q[2].ID, Outcome: OutcomeMoreInfo, Reason: "r", Reviewer: "-bob", Time: t0.Add(time.Hour)},
 	}
 	var buf bytes.Buffer
-	if err := ExportCSV(&buf, q, d); err != nil {
+	if err := ExportCSV(&buf, List(q, d, Filter{})); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "export.golden.csv", buf.Bytes())

@@ -6,6 +6,7 @@ type Filter struct {
 	// StatusOpen or StatusClosed.
 	Status  string
 	Purpose string
+	Rule    string
 }
 
 // Groups of statuses a Filter can ask for.
@@ -43,7 +44,7 @@ func List(queue []Case, decisions []Decision, f Filter) []CaseStatus {
 			s.Latest = &s.History[n-1]
 			s.Status = s.Latest.Outcome
 		}
-		if f.Purpose != "" && c.Purpose != f.Purpose {
+		if f.Purpose != "" && c.Purpose != f.Purpose || f.Rule != "" && c.Rule != f.Rule {
 			continue
 		}
 		switch f.Status {
