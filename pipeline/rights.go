@@ -17,7 +17,6 @@ import (
 	"github.com/datamatch/datamatch/internal/key"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/load"
-	"github.com/datamatch/datamatch/internal/lockfile"
 	"github.com/datamatch/datamatch/internal/minimise"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
@@ -358,16 +357,7 @@ func (s ReviewStore) RedactReasons(ctx context.Context, ids []string, note strin
 // were recorded. A log that ends in a partial line is read again under its
 // lock, in case a decision was being appended.
 func (s ReviewStore) Decisions(ctx context.Context) ([]rights.Decision, error) {
-	logPath := review.DecisionsPath(s.QueuePath)
-	ds, err := review.ReadDecisions(logPath)
-	if errors.Is(err, review.ErrTornTail) {
-		unlock, lerr := lockfile.Lock(ctx, logPath+".lock")
-		if lerr != nil {
-			return nil, errors.Join(err, lerr)
-		}
-		ds, err = review.ReadDecisions(logPath)
-		unlock()
-	}
+	ds, err := review.LoadDecisions(ctx, review.DecisionsPath(s.QueuePath))
 	if err != nil {
 		return nil, err
 	}

@@ -5,14 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/datamatch/datamatch/pipeline"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 
 	"github.com/datamatch/datamatch/internal/ledger"
+	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/runrecord"
+	"github.com/datamatch/datamatch/pipeline"
 )
 
 func init() {
@@ -69,17 +71,45 @@ func (s *stateFiles) path(override, name string) string {
 // auditVerifyCmd is "datamatch audit verify".
 var auditVerifyCmd = &command{
 	name:    "audit verify",
-	summary: "Recompute the ledger's hash chain; exit 1 naming the first broken entry.",
-	usage:   "[--state DIR] [--ledger FILE]",
+	summary: "Recompute the ledger's hash chain, then check the review decisions against it; exit 1 naming what disagrees.",
+	usage:   "[--state DIR] [--ledger FILE] [--queue FILE]",
 	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-		st := newStateFiles(fs, false, false)
+		st := newStateFiles(fs, true, false)
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := noPositional(args); err != nil {
 				return err
 			}
-			return ledger.VerifyReport(e.stdout, st.ledgerPath())
+			if err := ledger.VerifyReport(e.stdout, st.ledgerPath()); err != nil {
+				return err
+			}
+			return verifyDecisions(ctx, e.stdout, st.ledgerPath(), review.DecisionsPath(st.queuePath()))
 		}
 	},
+}
+
+// verifyDecisions reconciles the decisions log at logPath with the
+// decisions entered in the ledger (review.Reconcile), and reports it. A
+// decision being recorded while it runs can show as missing from one of
+// the two.
+func verifyDecisions(ctx context.Context, w io.Writer, ledgerPath, logPath string) error {
+	decisions, err := review.LoadDecisions(ctx, logPath)
+	if err != nil {
+		return err
+	}
+	entries, err := ledger.ReadAll(ledgerPath)
+	if err != nil {
+		return err
+	}
+	problems := review.Reconcile(decisions, entries)
+	if len(problems) == 0 {
+		_, err := fmt.Fprintf(w, "decisions log %s: OK, %d decisions, each as the ledger records it\n", logPath, len(decisions))
+		return err
+	}
+	fmt.Fprintf(w, "decisions log %s: DISAGREES with the ledger on %d decisions\n", logPath, len(problems))
+	for _, p := range problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	return fmt.Errorf("decisions log %s: %d decisions disagree with the ledger", logPath, len(problems))
 }
 
 // auditLogCmd is "datamatch audit log".

@@ -41,7 +41,7 @@ func testLedger(t *testing.T, path string, n int) []ledger.Entry {
 	for i := range n {
 		kind := ledger.KindRun
 		if i%2 == 1 {
-			kind = ledger.KindDecision
+			kind = ledger.KindPurge
 		}
 		e, err := ledger.Append(context.Background(), path, ledger.Entry{
 			Time:  time.Date(2026, 11, 22, 21, 14, i, 0, time.UTC),

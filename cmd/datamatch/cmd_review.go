@@ -16,7 +16,6 @@ import (
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
 	"github.com/datamatch/datamatch/internal/ledger"
-	"github.com/datamatch/datamatch/internal/lockfile"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/vault"
@@ -491,16 +490,7 @@ func readReview(ctx context.Context, queuePath string) ([]review.Case, []review.
 	if err != nil {
 		return nil, nil, err
 	}
-	logPath := review.DecisionsPath(queuePath)
-	decisions, err := review.ReadDecisions(logPath)
-	if errors.Is(err, review.ErrTornTail) {
-		unlock, lerr := lockfile.Lock(ctx, logPath+".lock")
-		if lerr != nil {
-			return nil, nil, err
-		}
-		decisions, err = review.ReadDecisions(logPath)
-		unlock()
-	}
+	decisions, err := review.LoadDecisions(ctx, review.DecisionsPath(queuePath))
 	if err != nil {
 		return nil, nil, err
 	}

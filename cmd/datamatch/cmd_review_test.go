@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"github.com/datamatch/datamatch/pipeline"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,6 +21,7 @@ import (
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/vault"
+	"github.com/datamatch/datamatch/pipeline"
 )
 
 const reviewRunID = "20261122T211400Z-3f9a2c"
@@ -774,8 +774,30 @@ func TestReviewEndToEnd(t *testing.T) {
 		}
 	}
 	out, errs, code = exe(t, dir, "audit", "verify")
-	if code != exitOK || !strings.Contains(out, "OK, 4 entries") {
+	if code != exitOK || !strings.Contains(out, "OK, 4 entries") || !strings.Contains(out, "OK, 2 decisions, each as the ledger records it") {
 		t.Fatalf("audit verify = %d, %q, %q", code, out, errs)
+	}
+
+	// An outcome changed in the decisions log disagrees with the ledger.
+	logPath := review.DecisionsPath(filepath.Join(state, "queue.jsonl"))
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := bytes.Replace(logged, []byte(`"outcome":"confirmed"`), []byte(`"outcome":"rejected"`), 1)
+	if bytes.Equal(forged, logged) {
+		t.Fatal("no confirmed decision in the log")
+	}
+	if err := os.WriteFile(logPath, forged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code = exe(t, dir, "audit", "verify")
+	if code != exitFailure || !strings.Contains(out, "DISAGREES with the ledger on 1 decisions") || !strings.Contains(out, `outcome is "rejected" in the decisions log, "confirmed" in the ledger`) {
+		t.Errorf("audit verify of a forged outcome = %d, %q", code, out)
+	}
+	wantOneLineErr(t, errs, "1 decisions disagree with the ledger")
+	if err := os.WriteFile(logPath, logged, 0o600); err != nil {
+		t.Fatal(err)
 	}
 
 	flipByte(t, ledgerPath, 2)

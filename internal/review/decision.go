@@ -225,6 +225,22 @@ func ReadDecisions(path string) ([]Decision, error) {
 	return out, nil
 }
 
+// LoadDecisions is ReadDecisions for a log that reviewers may be appending
+// to: when the last line is partial, it reads the log again under the
+// log's lock, which an append holds until its line is whole.
+func LoadDecisions(ctx context.Context, path string) ([]Decision, error) {
+	ds, err := ReadDecisions(path)
+	if !errors.Is(err, ErrTornTail) {
+		return ds, err
+	}
+	unlock, lerr := lockfile.Lock(ctx, path+".lock")
+	if lerr != nil {
+		return nil, errors.Join(err, lerr)
+	}
+	defer unlock()
+	return ReadDecisions(path)
+}
+
 // parseDecisions parses decisions log contents. Errors name the line,
 // never its contents.
 func parseDecisions(b []byte) ([]Decision, error) {

@@ -7,7 +7,9 @@
 // there and rewrites the file atomically. Decisions go to a separate
 // append-only JSON Lines log beside the queue (see DecisionsPath); a case's
 // status is derived from them and is never stored. The one change ever
-// made to a recorded decision is RedactReasons', at a request for erasure. Only a reviewer's
+// made to a recorded decision is RedactReasons', at a request for erasure.
+// Each decision is also entered in the hash-chained audit ledger, without
+// its reason, and Reconcile checks the log against it. Only a reviewer's
 // "confirmed" or "rejected" closes a case; nothing closes one
 // automatically. Summarise tallies what became of the cases, and sets the
 // share reviewers confirmed beside the engine's match probabilities.
