@@ -199,8 +199,8 @@ func Erase(ctx context.Context, query Subject, sources []Source, o EraseOptions)
 	}
 
 	outputs := map[string]OutputFile{}
-	for _, o := range s.outputs {
-		outputs[o.Path] = o
+	for _, out := range s.outputs {
+		outputs[out.Path] = out
 	}
 	for _, ff := range s.f.Files {
 		ef := ErasedFile{Path: ff.Path, RunID: ff.RunID, Purpose: ff.Purpose, Recipient: ff.Recipient, Rows: ff.Rows}
