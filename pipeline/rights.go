@@ -146,6 +146,13 @@ func Purge(ctx context.Context, o PurgeOptions) (*PurgeResult, error) {
 	if ex.OutputDir == "" || ex.StateDir == "" {
 		return nil, fmt.Errorf("%s: output_dir and state_dir are required to purge", o.Config)
 	}
+	if !o.DryRun {
+		unlock, err := lockExercise(ex)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	today := o.Today
 	if today.IsZero() {
 		today = date.Today()
@@ -500,6 +507,17 @@ type EraseOptions struct {
 func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findings, error) {
 	if o.Identity == "" {
 		return nil, nil, errors.New("erasure: a reviewer identity is required to write the vaults anew")
+	}
+	if !o.DryRun {
+		ex, err := exercise.Load(o.Config)
+		if err != nil {
+			return nil, nil, err
+		}
+		unlock, err := lockExercise(ex)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer unlock()
 	}
 	// rights.Erase refuses a missing reference before it searches, and so
 	// before any vault opening is entered in the ledger.

@@ -22,6 +22,7 @@ import (
 	"github.com/datamatch/datamatch/internal/key"
 	"github.com/datamatch/datamatch/internal/linkage"
 	"github.com/datamatch/datamatch/internal/load"
+	"github.com/datamatch/datamatch/internal/lockfile"
 	"github.com/datamatch/datamatch/internal/minimise"
 	"github.com/datamatch/datamatch/internal/person"
 	"github.com/datamatch/datamatch/internal/pseudo"
@@ -37,7 +38,32 @@ const (
 	LedgerFile = "ledger.jsonl"
 	QueueFile  = "queue.jsonl"
 	VaultDir   = "vaults" // one vault per run: <run id>.age
+	// LockFile is held by a run, an erasure and a purge for as long as
+	// they change the exercise's files, so that none of them overlaps
+	// another (see ErrBusy).
+	LockFile = "exercise.lock"
 )
+
+// ErrBusy is returned, at once, by Run, Erase and Purge when another of
+// them holds the exercise's LockFile: two nightly runs overlapping would
+// send every recipient the same cases twice, and an erasure must not
+// miss the outputs of a run writing them meanwhile.
+var ErrBusy = errors.New("another run, erasure or purge of the exercise is in progress")
+
+// lockExercise takes the exercise's LockFile without waiting, creating its
+// state folder if need be.
+func lockExercise(ex *exercise.Exercise) (unlock func() error, err error) {
+	dir := ex.Path(ex.StateDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, LockFile)
+	unlock, err = lockfile.TryLock(path)
+	if errors.Is(err, lockfile.ErrLocked) {
+		return nil, fmt.Errorf("%w: %s is held", ErrBusy, path)
+	}
+	return unlock, err
+}
 
 // RunOptions configure Run.
 type RunOptions struct {
@@ -96,6 +122,11 @@ func Run(ctx context.Context, o RunOptions) (res *RunResult, err error) {
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := lockExercise(ex)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	started := o.Now().UTC()
 	rec := &runrecord.Record{
 		RunID:      runrecord.NewID(started),

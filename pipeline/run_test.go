@@ -475,13 +475,14 @@ func TestRunRefusedBeforeReading(t *testing.T) {
 				t.Errorf("refused run recorded status %q, %d inputs, key %q; want failed, none, none", res.Record.Status, len(res.Record.Inputs), res.Record.KeyID)
 			}
 			// Only the record of the refusal may exist: run.json in the run
-			// folder, and the ledger with its lock.
+			// folder, and the ledger with its lock, beside the exercise's.
+			ex := res.Exercise
 			allowed := map[string]bool{
 				filepath.Join(res.RunDir, runrecord.FileName): true,
 				res.LedgerFile:           true,
 				res.LedgerFile + ".lock": true,
+				filepath.Join(ex.Path(ex.StateDir), pipeline.LockFile): true,
 			}
-			ex := res.Exercise
 			for _, root := range []string{ex.Path(ex.OutputDir), ex.Path(ex.StateDir)} {
 				filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 					if err == nil && !e.IsDir() && !allowed[p] {

@@ -17,6 +17,7 @@ package lockfile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -39,6 +40,39 @@ func Lock(ctx context.Context, path string) (unlock func() error, err error) {
 	return acquire(ctx, path, tryLock)
 }
 
+// ErrLocked is returned by TryLock when someone else holds the lock.
+var ErrLocked = errors.New("held by another process")
+
+// TryLock takes the exclusive lock on path if it is free, and otherwise
+// returns an error wrapping ErrLocked at once: for work that should not
+// queue behind another holder, such as two runs of one exercise. The
+// returned function is Lock's.
+func TryLock(path string) (unlock func() error, err error) {
+	release, err := tryLock(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	case release == nil:
+		return nil, fmt.Errorf("lock %s: %w", path, ErrLocked)
+	}
+	return releaseOnce(path, release), nil
+}
+
+// releaseOnce wraps release so that calls after the first return the
+// first call's result.
+func releaseOnce(path string, release func() error) func() error {
+	var once sync.Once
+	var rerr error
+	return func() error {
+		once.Do(func() {
+			if err := release(); err != nil {
+				rerr = fmt.Errorf("unlock %s: %w", path, err)
+			}
+		})
+		return rerr
+	}
+}
+
 // tryFunc makes one attempt at the lock on path. It returns a nil release
 // function and no error when the lock is held by someone else.
 type tryFunc func(path string) (release func() error, err error)
@@ -58,16 +92,7 @@ func acquire(ctx context.Context, path string, try tryFunc) (func() error, error
 				release()
 				return nil, fmt.Errorf("lock %s: %w", path, context.Cause(ctx))
 			}
-			var once sync.Once
-			var rerr error
-			return func() error {
-				once.Do(func() {
-					if err := release(); err != nil {
-						rerr = fmt.Errorf("unlock %s: %w", path, err)
-					}
-				})
-				return rerr
-			}, nil
+			return releaseOnce(path, release), nil
 		}
 		if timer == nil {
 			timer = time.NewTimer(poll)

@@ -252,3 +252,34 @@ func TestReleasedWhenHolderDies(t *testing.T) {
 	}
 	unlock()
 }
+
+func TestTryLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.lock")
+	unlock, err := TryLock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Held in this process: a second TryLock fails at once, naming the path.
+	if _, err := TryLock(path); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("TryLock of a held lock = %v, want ErrLocked naming %s", err, path)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	// Held by another process: refused too; free again once it exits.
+	cmd, stdin := startHolder(t, path)
+	if _, err := TryLock(path); !errors.Is(err, ErrLocked) {
+		t.Fatalf("TryLock while another process holds the lock = %v, want ErrLocked", err)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("holder: %v", err)
+	}
+	unlock, err = TryLock(path)
+	if err != nil {
+		t.Fatalf("TryLock after the holder exited: %v", err)
+	}
+	if err := unlock(); err != nil || unlock() != nil {
+		t.Errorf("unlock twice: %v", err)
+	}
+}
