@@ -4,7 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 
+	"github.com/datamatch/datamatch/internal/exercise"
 	"github.com/datamatch/datamatch/pipeline"
 )
 
@@ -32,10 +36,48 @@ func init() {
 					if in.Encoded {
 						kind = "encoded"
 					}
-					fmt.Fprintf(e.stdout, "  %-18s %-8s %9d rows  %s\n", in.Name, kind, in.Rows, in.Path)
+					note := ""
+					if !usedByAPurpose(ex, in.Name) {
+						note = "  (no purpose may read it: a run leaves it unread)"
+					}
+					fmt.Fprintf(e.stdout, "  %-18s %-8s %9d rows  %s%s\n", in.Name, kind, in.Rows, in.Path, note)
 				}
+				printPurposes(e.stdout, ex)
 				return nil
 			}
 		},
 	})
+}
+
+func usedByAPurpose(ex *exercise.Exercise, dataset string) bool {
+	for _, p := range ex.Purposes {
+		if slices.Contains(p.Datasets, dataset) {
+			return true
+		}
+	}
+	return false
+}
+
+// printPurposes prints the purpose register as a data protection officer
+// reviews it: each purpose's lawful basis, what it reads and detects, how
+// long its results are kept, whether a person decides its cases, and the
+// exact fields each recipient receives.
+func printPurposes(w io.Writer, ex *exercise.Exercise) {
+	fmt.Fprintf(w, "\npurposes\n")
+	for i := range ex.Purposes {
+		p := &ex.Purposes[i]
+		decided := "no significant effect"
+		if p.SignificantEffect {
+			decided = "significant effect: every case decided by a reviewer"
+		}
+		fmt.Fprintf(w, "  %s: %s, kept %s, %s\n", p.Name, p.LawfulBasis, p.Retention, decided)
+		rules := make([]string, len(p.Detections))
+		for j, d := range p.Detections {
+			rules[j] = string(d.Rule)
+		}
+		fmt.Fprintf(w, "    reads %s; detects %s\n", strings.Join(p.Datasets, ", "), strings.Join(rules, ", "))
+		for _, o := range p.Outputs {
+			fmt.Fprintf(w, "    to %s, %s: %s\n", o.Recipient, o.File, strings.Join(o.Fields, ", "))
+		}
+	}
 }

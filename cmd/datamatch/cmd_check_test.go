@@ -20,6 +20,21 @@ func TestCheck(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
 		t.Fatal("check wrote outputs")
 	}
+	// The purpose register as a DPO reads it: bases, retention, who
+	// decides, and exactly what each recipient gets.
+	for _, want := range []string{
+		"arrears_recovery: legitimate_interests, kept P6M, significant effect: every case decided by a reviewer",
+		"to utility_provider, utility-provider-request.csv: forename, surname, tenancy_start\n",
+		"performance_statistics: public_task, kept P2Y, no significant effect",
+		"council_tax.parquet  (no purpose may read it",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "tenancies.parquet  (no purpose") {
+		t.Errorf("check calls a dataset that purposes read unread:\n%s", out)
+	}
 
 	// A key that others can read would refuse the run: so it refuses the
 	// check.
