@@ -136,15 +136,7 @@ func Run(ctx context.Context, o RunOptions) (res *RunResult, err error) {
 		Version:    o.Version,
 		ConfigPath: o.Config,
 	}
-	if rec.Operator == "" {
-		rec.Operator = currentUser()
-	}
-	if rec.Host == "" {
-		rec.Host, _ = os.Hostname()
-	}
-	if rec.Version == "" {
-		rec.Version = "dev"
-	}
+	fillRunner(rec)
 	if rec.ConfigSHA256, err = runrecord.Hash(o.Config); err != nil {
 		return nil, err
 	}
@@ -735,7 +727,8 @@ func (r *runner) outputs(ctx context.Context, results []detect.Result) error {
 			if err != nil {
 				return err
 			}
-			out := runrecord.Output{Path: wr.Path, Recipient: wr.Recipient, Purpose: wr.Purpose, Fields: wr.Columns, Rows: int64(wr.Rows), SHA256: sum}
+			out := runrecord.Output{Path: wr.Path, Recipient: wr.Recipient, Purpose: wr.Purpose, Fields: wr.Columns, Rows: int64(wr.Rows), SHA256: sum,
+				Held: wr.Held, ReleaseFields: wr.ReleaseFields}
 			rec.Outputs = append(rec.Outputs, out)
 			r.res.Outputs = append(r.res.Outputs, out)
 		}
@@ -766,6 +759,20 @@ func recordPurpose(ex *exercise.Exercise, p *exercise.Purpose) runrecord.Purpose
 		RetentionPeriod:    p.Retention.String(),
 		RetentionUntil:     p.Retention.AddTo(ex.RunDate()),
 		SignificantEffect:  p.SignificantEffect,
+	}
+}
+
+// fillRunner sets rec's operator, host and version where they are empty:
+// the current user, this machine and "dev".
+func fillRunner(rec *runrecord.Record) {
+	if rec.Operator == "" {
+		rec.Operator = currentUser()
+	}
+	if rec.Host == "" {
+		rec.Host, _ = os.Hostname()
+	}
+	if rec.Version == "" {
+		rec.Version = "dev"
 	}
 }
 

@@ -62,16 +62,21 @@ func printRunSummary(e *env, res *pipeline.RunResult, took time.Duration) {
 		fmt.Fprintf(w, "  %-22s significant effect %-5v decided automatically %d, queued for review %d\n", a.Purpose, a.SignificantEffect, a.DecidedAutomatically, a.CasesQueuedForReview)
 	}
 	fmt.Fprintf(w, "\noutputs\n")
-	outs := append([]string(nil), func() []string {
-		var s []string
-		for _, o := range res.Outputs {
-			s = append(s, fmt.Sprintf("  %-20s %6d rows  %s", o.Recipient, o.Rows, o.Path))
+	var outs []string
+	held := false
+	for _, o := range res.Outputs {
+		state := "rows"
+		if o.Held {
+			state, held = "rows held", true
 		}
-		return s
-	}()...)
+		outs = append(outs, fmt.Sprintf("  %-20s %6d %-9s  %s", o.Recipient, o.Rows, state, o.Path))
+	}
 	sort.Strings(outs)
 	for _, s := range outs {
 		fmt.Fprintln(w, s)
+	}
+	if held {
+		fmt.Fprintf(w, "  (held rows go to their recipient only once a reviewer confirms the case: datamatch release)\n")
 	}
 	fmt.Fprintf(w, "\nreview queue %s: %d cases raised, %d new\n", res.QueueFile, res.Cases, res.Queued)
 	if res.VaultFile != "" {

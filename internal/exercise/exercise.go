@@ -292,7 +292,30 @@ type Output struct {
 	// Fields are the output's columns, in order: exactly what the
 	// recipient may receive.
 	Fields []string `yaml:"fields"`
+	// Release says when the recipient gets a case: ReleaseOnRun (the
+	// default) or ReleaseOnConfirmation.
+	Release Release `yaml:"release"`
 }
+
+// Release says when an output's rows may go to its recipient.
+type Release string
+
+const (
+	// ReleaseOnRun writes the output as the run ends: every case the run
+	// raised, for a recipient who works on possible matches (an
+	// investigator, a review team).
+	ReleaseOnRun Release = "on_run"
+	// ReleaseOnConfirmation holds the output back: the run writes its rows
+	// to a held file, and 'datamatch release' writes, for the recipient,
+	// the rows of the cases a reviewer has since confirmed. For a
+	// recipient who acts on a case or is told of it, such as a partner
+	// asked to confirm an account, no possible match that a reviewer
+	// rejected, or has not yet seen, ever leaves.
+	ReleaseOnConfirmation Release = "on_confirmation"
+)
+
+// Held reports whether o's rows wait for a reviewer's confirmation.
+func (o *Output) Held() bool { return o.Release == ReleaseOnConfirmation }
 
 // FileFormat returns o's format: Format, or the one File's extension
 // names.

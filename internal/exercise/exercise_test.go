@@ -270,6 +270,10 @@ func TestValidateRefuses(t *testing.T) {
 		{"output dir is the state dir", "output_dir: out", "output_dir: state", "output_dir: must differ from state_dir", "output_dir: state"},
 		{"purpose declared twice", "  - name: arrears\n", "  - name: fraud\n", `purpose "fraud": declared twice`, ""},
 		{"statistics field in a case output", "fields: [case_id, forename, surname, tenancy_start]", "fields: [case_id, count]", `field "count" belongs to statistics outputs only`, ""},
+		{"release unknown", "file: fraud.csv", "file: fraud.csv\n        release: on_approval", `output "fraud.csv": release: unknown "on_approval"; on_run or on_confirmation`, "on_approval"},
+		{"release on confirmation without a reviewer", "    retention: P1Y\n    significant_effect: true\n    outputs:\n      - recipient: investigator\n        file: fraud.csv",
+			"    retention: P1Y\n    significant_effect: false\n    outputs:\n      - recipient: investigator\n        file: fraud.csv\n        release: on_confirmation",
+			`output "fraud.csv": release: on_confirmation needs a purpose whose cases a reviewer decides`, "on_confirmation"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -456,6 +456,15 @@ func (v *purposeValidator) outputs() {
 		if len(o.Fields) == 0 {
 			v.addf(at(), "%s: fields: none; list exactly what the recipient may receive", where)
 		}
+		switch o.Release {
+		case "", ReleaseOnRun:
+		case ReleaseOnConfirmation:
+			if stats || !p.SignificantEffect {
+				v.addf(at("release"), "%s: release: %s needs a purpose whose cases a reviewer decides (significant_effect: true)", where, o.Release)
+			}
+		default:
+			v.addf(at("release"), "%s: release: unknown %q; %s or %s", where, o.Release, ReleaseOnRun, ReleaseOnConfirmation)
+		}
 		limit, limited := RecipientLimit(o.Recipient)
 		seen := map[string]bool{}
 		for k, name := range o.Fields {

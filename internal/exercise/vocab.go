@@ -207,11 +207,15 @@ const (
 	FieldCount           = "count"
 )
 
+// FieldCaseID is the case field that names a case as the review queue
+// does.
+const FieldCaseID = "case_id"
+
 // OutputFields is the output field vocabulary: every name an output's
 // fields list may use.
 var OutputFields = []OutputField{
 	// The case.
-	{"case_id", FromCase, ""},
+	{FieldCaseID, FromCase, ""},
 	{FieldRule, FromCase, ""},
 	{"purpose", FromCase, ""},
 	{"match_probability", FromCase, ""},

@@ -52,6 +52,7 @@ const (
 	KindDecision  = "decision"   // a reviewer recorded a decision on a review case
 	KindPurge     = "purge"      // data past its retention date was deleted
 	KindErasure   = "erasure"    // a person's rows and vault entries were erased on request
+	KindRelease   = "release"    // rows of confirmed cases were released from held outputs; data summarises its record
 )
 
 // Entry is one ledger entry.

@@ -21,6 +21,7 @@ package minimise
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -267,6 +268,21 @@ func Build(p *exercise.Purpose, o *exercise.Output, r *detect.Result, src Source
 	if err := Check(p, o); err != nil {
 		return nil, err
 	}
+	return build(p, o, r, src)
+}
+
+// HeldFields returns the columns of a held output whose recipient receives
+// fields: case_id first, unless fields has it, so that the release can
+// pick the rows of confirmed cases, then fields.
+func HeldFields(fields []string) []string {
+	if slices.Contains(fields, exercise.FieldCaseID) {
+		return fields
+	}
+	return append([]string{exercise.FieldCaseID}, fields...)
+}
+
+// build is Build without Check.
+func build(p *exercise.Purpose, o *exercise.Output, r *detect.Result, src Sources) (*Table, error) {
 	t := &Table{Columns: make([]Column, len(o.Fields))}
 	for i, name := range o.Fields {
 		k, _ := KindOf(name)

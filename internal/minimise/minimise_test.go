@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,10 +180,18 @@ func TestExampleOutputsHaveExactlyTheAllowedColumns(t *testing.T) {
 				}
 				for j, o := range pur.Outputs {
 					outputs++
-					path := filepath.Join(dir, o.File)
+					// A held output is not the recipient's: it carries each
+					// row's case besides, which its release drops.
+					path, want := filepath.Join(dir, o.File), o.Fields
+					if o.Held() {
+						path, want = filepath.Join(dir, HeldDir, o.File), HeldFields(o.Fields)
+						if !written[j].Held || !slices.Equal(written[j].ReleaseFields, o.Fields) || written[j].Path != path {
+							t.Errorf("%s: written %+v, want held for release with exactly %v", o.File, written[j], o.Fields)
+						}
+					}
 					names, types, rows := readColumns(t, path)
-					if !reflect.DeepEqual(names, o.Fields) {
-						t.Errorf("%s: columns %v, want exactly %v", o.File, names, o.Fields)
+					if !reflect.DeepEqual(names, want) {
+						t.Errorf("%s: columns %v, want exactly %v", o.File, names, want)
 					}
 					if rows == 0 || rows != written[j].Rows {
 						t.Errorf("%s: %d rows, written %d", o.File, rows, written[j].Rows)

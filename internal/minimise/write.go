@@ -212,7 +212,17 @@ type Written struct {
 	Format    exercise.Format
 	Columns   []string
 	Rows      int
+	// Held is set for an output released on confirmation
+	// (exercise.ReleaseOnConfirmation): the file, in HeldDir, is not the
+	// recipient's; its Columns are HeldFields(ReleaseFields), and only the
+	// rows of confirmed cases, with exactly ReleaseFields, may be released.
+	Held          bool
+	ReleaseFields []string
 }
+
+// HeldDir is the folder, in the output directory, that holds the outputs
+// released on confirmation.
+const HeldDir = "held"
 
 // FileMode is the permission of output files: they hold personal data.
 const FileMode os.FileMode = 0o600
@@ -246,15 +256,28 @@ func (w *Writer) writeOne(p *exercise.Purpose, o *exercise.Output, r *detect.Res
 	if filepath.Base(o.File) != o.File || o.File == "." || o.File == ".." {
 		return Written{}, fmt.Errorf("purpose %s: output %s: not a plain file name", p.Name, o.File)
 	}
-	t, err := Build(p, o, r, w.Sources)
+	if err := Check(p, o); err != nil {
+		return Written{}, err
+	}
+	// The columns are the allowed list, exactly; a held output has the
+	// case id besides, which its release drops.
+	want, dir := o.Fields, w.Dir
+	if o.Held() {
+		want, dir = HeldFields(o.Fields), filepath.Join(w.Dir, HeldDir)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return Written{}, fmt.Errorf("purpose %s: output %s: %w", p.Name, o.File, err)
+		}
+	}
+	built := *o
+	built.Fields = want
+	t, err := build(p, &built, r, w.Sources)
 	if err != nil {
 		return Written{}, err
 	}
-	// The columns are the allowed list, exactly; refuse anything else.
-	if !slices.Equal(t.Names(), o.Fields) {
+	if !slices.Equal(t.Names(), want) {
 		return Written{}, fmt.Errorf("purpose %s: output %s: columns differ from the allowed fields", p.Name, o.File)
 	}
-	path := filepath.Join(w.Dir, o.File)
+	path := filepath.Join(dir, o.File)
 	format := o.FileFormat()
 	err = atomicfile.Write(path, FileMode, func(f io.Writer) error {
 		switch format {
@@ -268,5 +291,9 @@ func (w *Writer) writeOne(p *exercise.Purpose, o *exercise.Output, r *detect.Res
 	if err != nil {
 		return Written{}, fmt.Errorf("purpose %s: output %s: %w", p.Name, o.File, err)
 	}
-	return Written{Purpose: p.Name, Recipient: o.Recipient, Path: path, Format: format, Columns: t.Names(), Rows: t.rows}, nil
+	wr := Written{Purpose: p.Name, Recipient: o.Recipient, Path: path, Format: format, Columns: t.Names(), Rows: t.rows}
+	if o.Held() {
+		wr.Held, wr.ReleaseFields = true, slices.Clone(o.Fields)
+	}
+	return wr, nil
 }

@@ -18,7 +18,11 @@ import (
 // remains the record for machines.
 func (r *Record) Render(w io.Writer) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "Run %s: %s\n", r.RunID, strings.ToUpper(r.Status))
+	title := "Run"
+	if r.Kind == KindRelease {
+		title = "Release"
+	}
+	fmt.Fprintf(&b, "%s %s: %s\n", title, r.RunID, strings.ToUpper(r.Status))
 	if r.Error != "" {
 		fmt.Fprintf(&b, "  Error: %s\n", r.Error)
 	}
@@ -130,13 +134,20 @@ func (r *Record) Render(w io.Writer) error {
 			b.WriteByte('\n')
 		}
 		fmt.Fprintf(&b, "  %s\n", o.Path)
-		fields(&b, "    ", [][2]string{
+		kv := [][2]string{
 			{"Recipient", o.Recipient},
 			{"Purpose", o.Purpose},
 			{"Rows", texttable.Thousands(o.Rows)},
 			{"Fields", strings.Join(o.Fields, ", ")},
 			{"SHA-256", o.SHA256},
-		})
+		}
+		if o.Held {
+			kv = append(kv, [2]string{"Held", "not the recipient's: released on confirmation, with " + strings.Join(o.ReleaseFields, ", ")})
+		}
+		if o.Released != nil {
+			kv = append(kv, [2]string{"Released", fmt.Sprintf("%d confirmed cases from run %s (%s)", len(o.Released.Cases), o.Released.RunID, o.Released.Held)})
+		}
+		fields(&b, "    ", kv)
 	}
 	if len(r.Outputs) == 0 {
 		b.WriteString("  (none)\n")

@@ -53,6 +53,7 @@ const (
 // Record is the record of one run.
 type Record struct {
 	Schema   int       `json:"schema"`            // SchemaVersion; set by Write
+	Kind     string    `json:"kind,omitempty"`    // KindRun or KindRelease
 	RunID    string    `json:"run_id"`            // from NewID
 	Started  time.Time `json:"started"`           // UTC
 	Ended    time.Time `json:"ended"`             // UTC
@@ -153,7 +154,33 @@ type Output struct {
 	Fields    []string `json:"fields"` // the columns it contains, in order
 	Rows      int64    `json:"rows"`
 	SHA256    string   `json:"sha256"`
+	// Held marks an output a run held back for reviewers' confirmation:
+	// the file is not the recipient's. Its rows carry their case ids, and
+	// a release writes the rows of confirmed cases with exactly
+	// ReleaseFields.
+	Held          bool     `json:"held,omitempty"`
+	ReleaseFields []string `json:"release_fields,omitempty"`
+	// Released is set on the outputs of a release record: the held output
+	// they were taken from and the cases released.
+	Released *Released `json:"released,omitempty"`
 }
+
+// Released says where a released output's rows came from.
+type Released struct {
+	RunID string   `json:"run_id"` // the run that held them
+	Held  string   `json:"held"`   // the held output's path
+	Cases []string `json:"cases"`  // the case ids released, in file order
+}
+
+// Kinds of record.
+const (
+	// KindRun is a matching run's record (Record.Kind is empty).
+	KindRun = ""
+	// KindRelease is a release's record: the rows of confirmed cases
+	// written for recipients from held outputs. It has no inputs, matching
+	// or detections; its outputs are the files released.
+	KindRelease = "release"
+)
 
 // Kinds of run file.
 const (
@@ -365,6 +392,9 @@ func (r *Record) Validate() error {
 	if !idPattern.MatchString(r.RunID) {
 		bad("run id %q is not of the form 20261122T211400Z-3f9a2c", r.RunID)
 	}
+	if r.Kind != KindRun && r.Kind != KindRelease {
+		bad("kind %q is neither a run nor %q", r.Kind, KindRelease)
+	}
 	switch r.Status {
 	case StatusSucceeded:
 		if r.Error != "" {
@@ -458,6 +488,12 @@ func (r *Record) Validate() error {
 		}
 		if o.Recipient == "" || len(o.Fields) == 0 || !sumPattern.MatchString(o.SHA256) {
 			bad("output %s: recipient, fields and SHA-256 are required", o.Path)
+		}
+		if o.Held != (len(o.ReleaseFields) > 0) {
+			bad("output %s: a held output, and it alone, lists the fields it may release", o.Path)
+		}
+		if (o.Released != nil) != (r.Kind == KindRelease) {
+			bad("output %s: the outputs of a release, and they alone, say what they were released from", o.Path)
 		}
 	}
 	for _, f := range r.RunFiles {
@@ -603,7 +639,11 @@ func (r *Record) LedgerEntry(recordSHA256 string) (ledger.Entry, error) {
 	if err != nil {
 		return ledger.Entry{}, fmt.Errorf("run record %s: ledger entry: %w", r.RunID, err)
 	}
-	return ledger.Entry{Kind: ledger.KindRun, RunID: r.RunID, Actor: r.Operator, Data: data}, nil
+	kind := ledger.KindRun
+	if r.Kind == KindRelease {
+		kind = ledger.KindRelease
+	}
+	return ledger.Entry{Kind: kind, RunID: r.RunID, Actor: r.Operator, Data: data}, nil
 }
 
 // Publish writes r to dir/run.json, then appends its summary to the ledger

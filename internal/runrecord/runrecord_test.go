@@ -168,6 +168,18 @@ func TestValidate(t *testing.T) {
 		{"band cases over pairs", func(r *Record) { r.Bands[0].Cases = r.Bands[0].Pairs + 1 }, "band"},
 		{"detection of unknown purpose", func(r *Record) { r.Detections[0].Purpose = "x" }, "detection"},
 		{"output without fields", func(r *Record) { r.Outputs[0].Fields = nil }, "output"},
+		{"held output", func(r *Record) { r.Outputs[0].Held, r.Outputs[0].ReleaseFields = true, []string{"forename"} }, ""},
+		{"held without its release fields", func(r *Record) { r.Outputs[0].Held = true }, "a held output, and it alone"},
+		{"release fields of an output not held", func(r *Record) { r.Outputs[0].ReleaseFields = []string{"forename"} }, "a held output, and it alone"},
+		{"released output in a run", func(r *Record) { r.Outputs[0].Released = &Released{RunID: r.RunID, Held: "x.csv", Cases: []string{"C-1"}} }, "the outputs of a release, and they alone"},
+		{"release", func(r *Record) {
+			r.Kind = KindRelease
+			for i := range r.Outputs {
+				r.Outputs[i].Released = &Released{RunID: "20261122T211400Z-3f9a2c", Held: "held/x.csv", Cases: []string{"C-1"}}
+			}
+		}, ""},
+		{"release output without its source", func(r *Record) { r.Kind = KindRelease }, "the outputs of a release, and they alone"},
+		{"unknown kind", func(r *Record) { r.Kind = "rerun" }, "kind"},
 		{"run files", func(r *Record) {
 			r.RunFiles = []RunFile{
 				{Path: "out/quarantine-tenancies.parquet", Kind: FileQuarantine, Dataset: "tenancies", Rows: 100, SHA256: sumB},
