@@ -77,7 +77,11 @@ func printPurposes(w io.Writer, ex *exercise.Exercise) {
 		}
 		fmt.Fprintf(w, "    reads %s; detects %s\n", strings.Join(p.Datasets, ", "), strings.Join(rules, ", "))
 		for _, o := range p.Outputs {
-			fmt.Fprintf(w, "    to %s, %s: %s\n", o.Recipient, o.File, strings.Join(o.Fields, ", "))
+			when := ""
+			if o.Held() {
+				when = " (only cases a reviewer confirmed, by datamatch release)"
+			}
+			fmt.Fprintf(w, "    to %s, %s: %s%s\n", o.Recipient, o.File, strings.Join(o.Fields, ", "), when)
 		}
 	}
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+
+	"github.com/datamatch/datamatch/internal/runrecord"
+	"github.com/datamatch/datamatch/internal/texttable"
+	"github.com/datamatch/datamatch/pipeline"
+)
+
+func init() {
+	register(&command{
+		name:    "release",
+		summary: "Write, for their recipients, the rows of held outputs whose cases a reviewer has confirmed.",
+		usage:   "--config exercise.yaml [--dry-run]",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			config := fs.String("config", "", "the exercise config (required)")
+			dryRun := fs.Bool("dry-run", false, "report what would be released, and write nothing")
+			return func(ctx context.Context, e *env, args []string) error {
+				if *config == "" {
+					return usagef("--config is required")
+				}
+				if err := noPositional(args); err != nil {
+					return err
+				}
+				res, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: *config, DryRun: *dryRun, Version: buildVersion(), Logger: e.log})
+				if err != nil {
+					return err
+				}
+				return printRelease(e.stdout, res)
+			}
+		},
+	})
+}
+
+// printRelease prints what a release did, or would do, held output by held
+// output.
+func printRelease(w io.Writer, res *pipeline.ReleaseResult) error {
+	var b bytes.Buffer
+	switch {
+	case len(res.Held) == 0:
+		b.WriteString("no held outputs: no output of the exercise is released on confirmation, or no run has written one\n")
+	case res.DryRun:
+		b.WriteString("release (dry run: nothing is written)\n")
+	case res.Record == nil:
+		b.WriteString("nothing to release: no case of a held output has been confirmed since the last release\n")
+	default:
+		fmt.Fprintf(&b, "release %s\n", res.Record.RunID)
+	}
+	if len(res.Held) > 0 {
+		rows := [][]string{{"RECIPIENT", "RUN", "RELEASED", "EARLIER", "AWAITING", "REJECTED", "FILE"}}
+		for _, h := range res.Held {
+			file := h.Path
+			if file == "" {
+				file = "-"
+			}
+			rows = append(rows, []string{h.Recipient, h.RunID, strconv.Itoa(h.Released), strconv.Itoa(h.Earlier),
+				strconv.Itoa(h.Awaiting), strconv.Itoa(h.Rejected), file})
+		}
+		texttable.Write(&b, "  ", rows, 2, 3, 4, 5)
+		b.WriteString("  AWAITING rows wait for a reviewer's decision; REJECTED rows are never released.\n")
+	}
+	if res.Record != nil {
+		fmt.Fprintf(&b, "record %s\n", filepath.Join(res.Dir, runrecord.FileName))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestRelease holds the utility provider's request for confirmation, as a
+// landlord would configure it, and releases it with the binary once a
+// reviewer has confirmed a case.
+func TestRelease(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := datamatch(t, "synth", "--seed", "3", "--people", "3000", "--out", dir); code != exitOK {
+		t.Fatalf("synth: %s", errs)
+	}
+	config := filepath.Join(dir, "exercise.yaml")
+	b, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fields = "fields: [forename, surname, tenancy_start]\n"
+	if strings.Count(string(b), fields) != 1 {
+		t.Fatalf("the demo config lists the utility provider's fields %d times", strings.Count(string(b), fields))
+	}
+	b = []byte(strings.Replace(string(b), fields, fields+"        release: on_confirmation\n", 1))
+	if err := os.WriteFile(config, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := exe(t, dir, "run", "--config", "exercise.yaml")
+	if code != exitOK || !regexp.MustCompile(`utility_provider +\d+ rows held`).MatchString(out) || !strings.Contains(out, "datamatch release") {
+		t.Fatalf("run = %d, %q, stderr %q", code, out, errs)
+	}
+	out, errs, code = exe(t, dir, "release", "--config", "exercise.yaml")
+	if code != exitOK || !strings.Contains(out, "nothing to release") {
+		t.Fatalf("release before any decision = %d, %q, stderr %q", code, out, errs)
+	}
+
+	held, err := filepath.Glob(filepath.Join(dir, "out", "*", "held", "utility-provider-request.csv"))
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held files %q (%v)", held, err)
+	}
+	f, err := os.Open(held[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("held file: %d rows (%v)", len(rows), err)
+	}
+	if _, errs, code := exe(t, dir, "review", "decide", rows[1][0], "--outcome", "confirmed", "--reason", "account holder confirmed", "--reviewer", "A. Reviewer"); code != exitOK {
+		t.Fatalf("review decide: %s", errs)
+	}
+	out, errs, code = exe(t, dir, "release", "--config", "exercise.yaml")
+	m := regexp.MustCompile(`utility_provider +\S+ +1 +0 +\d+ +0 +(\S+)`).FindStringSubmatch(out)
+	if code != exitOK || !strings.HasPrefix(out, "release ") || m == nil {
+		t.Fatalf("release = %d, %q, stderr %q", code, out, errs)
+	}
+	got, err := os.ReadFile(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "forename,surname,tenancy_start\n" + strings.Join(rows[1][1:], ",") + "\n"; string(got) != want {
+		t.Errorf("released %q, want %q", got, want)
+	}
+	if out, _, code := exe(t, dir, "audit", "verify"); code != exitOK || !strings.Contains(out, ", release\n") {
+		t.Errorf("audit verify after the release = %d, %q", code, out)
+	}
+}
+
+func TestReleaseUsage(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"release"}, "--config is required"},
+		{[]string{"release", "--config", "x.yaml", "extra"}, "takes no arguments"},
+	} {
+		if _, errs, code := datamatch(t, tt.args...); code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("datamatch %q = %d, %q; want %d, %q", tt.args, code, errs, exitUsage, tt.want)
+		}
+	}
+}

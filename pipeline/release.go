@@ -1,0 +1,258 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/minimise"
+	"github.com/datamatch/datamatch/internal/release"
+	"github.com/datamatch/datamatch/internal/retention"
+	"github.com/datamatch/datamatch/internal/review"
+	"github.com/datamatch/datamatch/internal/runrecord"
+)
+
+// ReleaseOptions configure Release.
+type ReleaseOptions struct {
+	// Config is the exercise config file.
+	Config string
+	// DryRun reports what would be released and writes nothing.
+	DryRun bool
+	// Version is datamatch's version; Operator and Host default to the
+	// current user and machine; Now to time.Now. They go in the record.
+	Version, Operator, Host string
+	Now                     func() time.Time
+	Logger                  *slog.Logger
+}
+
+// ReleaseResult is what a release did or, in a dry run, would do.
+type ReleaseResult struct {
+	DryRun bool
+	// Held lists every held output found, with what became of its rows.
+	Held []HeldOutput
+	// Record is the release's record, and Dir the folder of the files it
+	// wrote; both are empty when nothing was released.
+	Record *runrecord.Record
+	Dir    string
+}
+
+// HeldOutput is one output a run held back, and what a release did with
+// its rows.
+type HeldOutput struct {
+	RunID     string
+	Purpose   string
+	Recipient string
+	Held      string // the held file
+	// Released counts the rows released now, to Path; Earlier those an
+	// earlier release wrote. Awaiting counts the rows whose case has no
+	// decision or needs more information, Rejected those a reviewer
+	// rejected, which are never released.
+	Released, Earlier, Awaiting, Rejected int
+	Path                                  string
+}
+
+// Release writes, for the recipients of the outputs runs held back for
+// confirmation (exercise.ReleaseOnConfirmation), the rows of the cases
+// reviewers have confirmed since: each held output under output_dir is
+// filtered to the rows of confirmed cases that no earlier release sent to
+// that recipient's output (a later run holds a case it raised again), with
+// exactly the recipient's fields, into a new folder under output_dir.
+// A release is recorded as runs are, in its own run.json (of kind
+// runrecord.KindRelease, listing the cases each file holds) and an entry
+// of kind ledger.KindRelease, so that retention, subject access and
+// erasure treat its files as they treat a run's outputs. A case's latest
+// decision counts: a case confirmed and then rejected is not released.
+// Nothing is written when there is nothing to release. Release holds the
+// exercise's lock, as Run does, unless DryRun.
+func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	ex, err := exercise.Load(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	if !o.DryRun {
+		unlock, err := lockExercise(ex)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	started := o.Now().UTC()
+	res := &ReleaseResult{DryRun: o.DryRun}
+	outRoot := ex.Path(ex.OutputDir)
+	paths, err := runRecords(ctx, outRoot)
+	if errors.Is(err, fs.ErrNotExist) {
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	// What was held, and what earlier releases took from it.
+	type held struct {
+		rec *runrecord.Record
+		out runrecord.Output
+	}
+	var helds []held
+	// The cases each output has released, by recipient and file name: a
+	// case raised again by a later run is in that run's held file too, and
+	// must not go twice.
+	earlier := map[string]map[string]bool{}
+	key := func(o runrecord.Output) string { return o.Recipient + "\x00" + filepath.Base(o.Path) }
+	note := func(o runrecord.Output, cases []string) {
+		k := key(o)
+		if earlier[k] == nil {
+			earlier[k] = map[string]bool{}
+		}
+		for _, c := range cases {
+			earlier[k][c] = true
+		}
+	}
+	for _, p := range paths {
+		rec, err := runrecord.Read(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, out := range rec.Outputs {
+			switch {
+			case out.Held && rec.Status == runrecord.StatusSucceeded:
+				// Only the exercise's own files are read.
+				hp := out.Path
+				if !filepath.IsAbs(hp) {
+					hp = filepath.Join(filepath.Dir(p), hp)
+				}
+				rel, err := retention.Resolve(outRoot, hp)
+				if err != nil {
+					return nil, fmt.Errorf("run record %s: held output %s: %w", p, out.Path, err)
+				}
+				out.Path = filepath.Join(outRoot, rel)
+				helds = append(helds, held{rec, out})
+			case out.Released != nil:
+				note(out, out.Released.Cases)
+			}
+		}
+	}
+	if len(helds) == 0 {
+		return res, nil
+	}
+
+	status := map[string]string{} // case id → its latest outcome
+	queuePath := filepath.Join(ex.Path(ex.StateDir), QueueFile)
+	queue, err := review.ReadQueue(queuePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	decisions, err := review.LoadDecisions(ctx, review.DecisionsPath(queuePath))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range review.List(queue, decisions, review.Filter{}) {
+		status[s.Case.ID] = s.Status
+	}
+
+	rec := &runrecord.Record{
+		Kind: runrecord.KindRelease, RunID: runrecord.NewID(started), Started: started,
+		Operator: o.Operator, Host: o.Host, Version: o.Version, ConfigPath: o.Config,
+	}
+	fillRunner(rec)
+	if rec.ConfigSHA256, err = runrecord.Hash(o.Config); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(outRoot, rec.RunID)
+	released := map[string]int64{} // purpose → cases released
+	for _, h := range helds {
+		ho := HeldOutput{RunID: h.rec.RunID, Purpose: h.out.Purpose, Recipient: h.out.Recipient, Held: h.out.Path}
+		if _, err := os.Stat(h.out.Path); errors.Is(err, fs.ErrNotExist) {
+			continue // purged at the end of its retention
+		}
+		keep := func(id string) bool {
+			switch {
+			case earlier[key(h.out)][id]:
+				ho.Earlier++
+			case status[id] == review.OutcomeConfirmed:
+				return true
+			case status[id] == review.OutcomeRejected:
+				ho.Rejected++
+			default:
+				ho.Awaiting++
+			}
+			return false
+		}
+		var buf bytes.Buffer
+		cases, err := release.Filter(ctx, h.out.Path, h.out.ReleaseFields, keep, &buf)
+		if err != nil {
+			return nil, err
+		}
+		ho.Released = len(cases)
+		note(h.out, cases)
+		if len(cases) > 0 && !o.DryRun {
+			ho.Path = filepath.Join(dir, h.rec.RunID, filepath.Base(h.out.Path))
+			if err := os.MkdirAll(filepath.Dir(ho.Path), 0o700); err != nil {
+				return nil, err
+			}
+			err := atomicfile.Write(ho.Path, minimise.FileMode, func(w io.Writer) error {
+				_, err := w.Write(buf.Bytes())
+				return err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("release %s: %w", ho.Path, err)
+			}
+			sum, err := runrecord.Hash(ho.Path)
+			if err != nil {
+				return nil, err
+			}
+			rec.Outputs = append(rec.Outputs, runrecord.Output{
+				Path: ho.Path, Recipient: h.out.Recipient, Purpose: h.out.Purpose, Fields: h.out.ReleaseFields,
+				Rows: int64(len(cases)), SHA256: sum,
+				Released: &runrecord.Released{RunID: h.rec.RunID, Held: h.out.Path, Cases: cases},
+			})
+			// A purpose's files go when the first of the runs they came
+			// from must be gone.
+			for _, p := range h.rec.Purposes {
+				if p.Name != h.out.Purpose {
+					continue
+				}
+				i := slices.IndexFunc(rec.Purposes, func(q runrecord.Purpose) bool { return q.Name == p.Name })
+				switch {
+				case i < 0:
+					rec.Purposes = append(rec.Purposes, p)
+				case p.RetentionUntil.Before(rec.Purposes[i].RetentionUntil):
+					rec.Purposes[i].RetentionUntil = p.RetentionUntil
+				}
+			}
+			released[h.out.Purpose] += int64(len(cases))
+			o.Logger.Info("released", "run", h.rec.RunID, "recipient", h.out.Recipient, "file", ho.Path, "rows", len(cases))
+		}
+		res.Held = append(res.Held, ho)
+	}
+	if len(rec.Outputs) == 0 {
+		return res, nil
+	}
+	for _, p := range rec.Purposes {
+		rec.Assessments = append(rec.Assessments, runrecord.Assessment{
+			Purpose: p.Name, SignificantEffect: p.SignificantEffect,
+			Statement: fmt.Sprintf("%d cases were released to their recipients, each confirmed by a reviewer's recorded decision; no case was released without one.", released[p.Name]),
+		})
+	}
+	rec.Finish(o.Now().UTC(), nil)
+	if _, err := rec.Publish(ctx, dir, filepath.Join(ex.Path(ex.StateDir), LedgerFile)); err != nil {
+		return nil, fmt.Errorf("record release: %w", err)
+	}
+	res.Record, res.Dir = rec, dir
+	return res, nil
+}

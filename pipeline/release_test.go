@@ -1,0 +1,156 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/datamatch/datamatch/internal/ledger"
+	"github.com/datamatch/datamatch/internal/minimise"
+	"github.com/datamatch/datamatch/internal/review"
+	"github.com/datamatch/datamatch/internal/runrecord"
+	"github.com/datamatch/datamatch/pipeline"
+)
+
+// readCSV reads a CSV file whole.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestRelease holds the utility provider's request back until reviewers
+// confirm its cases: the run writes it as a held file, a release writes
+// the rows of confirmed cases alone, with exactly the provider's fields,
+// once each, and records what it released.
+func TestRelease(t *testing.T) {
+	const fields = "        file: utility-provider-request.csv\n        fields: [forename, surname, tenancy_start]\n"
+	ex := exerciseOver(t, replace(t, fields, fields+"        release: on_confirmation\n"))
+	ctx := context.Background()
+	clock := fixedClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	run := func() *pipeline.RunResult {
+		t.Helper()
+		res, err := pipeline.Run(ctx, pipeline.RunOptions{Config: ex.Config(), Version: "test", Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := run()
+	var held runrecord.Output
+	for _, o := range first.Record.Outputs {
+		if o.Recipient == "utility_provider" {
+			held = o
+		}
+	}
+	if !held.Held || filepath.Base(filepath.Dir(held.Path)) != minimise.HeldDir || !slices.Equal(held.ReleaseFields, []string{"forename", "surname", "tenancy_start"}) {
+		t.Fatalf("the utility provider's output is not held: %+v", held)
+	}
+	heldRows := readCSV(t, held.Path)
+	if !slices.Equal(heldRows[0], []string{"case_id", "forename", "surname", "tenancy_start"}) || len(heldRows) < 4 {
+		t.Fatalf("held file has %d rows, header %q", len(heldRows), heldRows[0])
+	}
+
+	release := func(dry bool) *pipeline.ReleaseResult {
+		t.Helper()
+		res, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: ex.Config(), DryRun: dry, Version: "test", Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Held) != 1 {
+			t.Fatalf("%d held outputs, want the run's one", len(res.Held))
+		}
+		return res
+	}
+	// Nothing decided: nothing goes.
+	if res := release(false); res.Record != nil || res.Held[0].Awaiting != len(heldRows)-1 || res.Held[0].Released != 0 {
+		t.Fatalf("release before any decision: %+v", res.Held)
+	}
+
+	// Two cases confirmed, one rejected.
+	queue, err := review.ReadQueue(first.QueueFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide := func(id, outcome string) {
+		t.Helper()
+		if _, err := review.Decide(ctx, review.DecisionsPath(first.QueueFile), queue, review.Decision{CaseID: id, Outcome: outcome, Reason: "checked", Reviewer: "amy"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide(heldRows[3][0], review.OutcomeConfirmed)
+	decide(heldRows[1][0], review.OutcomeConfirmed)
+	decide(heldRows[2][0], review.OutcomeRejected)
+
+	dry := release(true)
+	if h := dry.Held[0]; dry.Record != nil || h.Released != 2 || h.Rejected != 1 || h.Awaiting != len(heldRows)-4 || h.Path != "" {
+		t.Errorf("dry run: %+v, record %v", h, dry.Record)
+	}
+	res := release(false)
+	h := res.Held[0]
+	if res.Record == nil || h.Released != 2 || h.Path == "" {
+		t.Fatalf("release: %+v", h)
+	}
+	// The held file's order, the provider's fields, nothing else.
+	want := [][]string{{"forename", "surname", "tenancy_start"}, heldRows[1][1:], heldRows[3][1:]}
+	if got := readCSV(t, h.Path); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("released %q, want %q", got, want)
+	}
+	rec, err := runrecord.Read(filepath.Join(res.Dir, runrecord.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Validate(); err != nil {
+		t.Error(err)
+	}
+	if o := rec.Outputs[0]; rec.Kind != runrecord.KindRelease || o.Released == nil || !slices.Equal(o.Released.Cases, []string{heldRows[1][0], heldRows[3][0]}) || o.Released.RunID != first.Record.RunID {
+		t.Errorf("release record %+v, output %+v", rec, o)
+	}
+	entries, err := ledger.ReadAll(first.LedgerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := entries[len(entries)-1]; last.Kind != ledger.KindRelease || last.RunID != rec.RunID {
+		t.Errorf("last ledger entry %s %s, want the release", last.Kind, last.RunID)
+	}
+	// The retention of what was released is its run's.
+	outs, err := pipeline.RunRecordOutputs(filepath.Join(res.Dir, runrecord.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := map[string]bool{}
+	for _, p := range first.Record.Purposes {
+		until[p.RetentionUntil.String()] = true
+	}
+	if len(outs) != 1 || !until[outs[0].RetentionUntil.String()] {
+		t.Errorf("released outputs for retention: %+v", outs)
+	}
+
+	// Released once: not again, neither from this run's held file nor from
+	// the next run's, which holds the same cases.
+	run()
+	again, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: ex.Config(), Version: "test", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Record != nil || len(again.Held) != 2 {
+		t.Fatalf("second release: %+v", again.Held)
+	}
+	for _, h := range again.Held {
+		if h.Released != 0 || h.Earlier != 2 {
+			t.Errorf("second release of %s: %+v", h.Held, h)
+		}
+	}
+}
