@@ -171,7 +171,9 @@ func TestValidate(t *testing.T) {
 		{"held output", func(r *Record) { r.Outputs[0].Held, r.Outputs[0].ReleaseFields = true, []string{"forename"} }, ""},
 		{"held without its release fields", func(r *Record) { r.Outputs[0].Held = true }, "a held output, and it alone"},
 		{"release fields of an output not held", func(r *Record) { r.Outputs[0].ReleaseFields = []string{"forename"} }, "a held output, and it alone"},
-		{"released output in a run", func(r *Record) { r.Outputs[0].Released = &Released{RunID: r.RunID, Held: "x.csv", Cases: []string{"C-1"}} }, "the outputs of a release, and they alone"},
+		{"released output in a run", func(r *Record) {
+			r.Outputs[0].Released = &Released{RunID: r.RunID, Held: "x.csv", Cases: []string{"C-1"}}
+		}, "the outputs of a release, and they alone"},
 		{"release", func(r *Record) {
 			r.Kind = KindRelease
 			for i := range r.Outputs {
