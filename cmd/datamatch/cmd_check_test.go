@@ -24,7 +24,7 @@ func TestCheck(t *testing.T) {
 	// decides, and exactly what each recipient gets.
 	for _, want := range []string{
 		"arrears_recovery: legitimate_interests, kept P6M, significant effect: every case decided by a reviewer",
-		"to utility_provider, utility-provider-request.csv: forename, surname, tenancy_start\n",
+		"to utility_provider, utility-provider-request.csv: forename, surname, tenancy_start (only cases a reviewer confirmed, by datamatch release)\n",
 		"performance_statistics: public_task, kept P2Y, no significant effect",
 		"council_tax.parquet  (no purpose may read it",
 	} {

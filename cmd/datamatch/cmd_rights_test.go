@@ -102,33 +102,36 @@ func tenancyRecords(t *testing.T, x *ranExercise) (*exercise.Exercise, []person.
 // TestRightsSARFindsUtilityRequest asks for the subject access of a
 // tenant named in the utility provider's request, an output of a name and
 // a tenancy start date with no reference: the search must still report
-// that their data went to the utility provider.
+// that their data went to the utility provider. The demo holds the request
+// until a reviewer confirms the case, so the tenant's case is confirmed
+// and released first; the held file is reported as not sent.
 func TestRightsSARFindsUtilityRequest(t *testing.T) {
 	x := newRanExercise(t)
-	var request string
+	var held string
 	for _, o := range x.record.Outputs {
-		if o.Recipient == "utility_provider" {
-			request = x.outputPath(o)
+		if o.Recipient == "utility_provider" && o.Held {
+			held = x.outputPath(o)
 		}
 	}
-	if request == "" {
-		t.Fatal("the run wrote no output for the utility provider")
+	if held == "" {
+		t.Fatal("the run held no output for the utility provider")
 	}
-	b, err := os.ReadFile(request)
+	b, err := os.ReadFile(held)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil || len(rows) < 2 || !slices.Equal(rows[0], []string{"forename", "surname", "tenancy_start"}) {
-		t.Fatalf("request %s: %d rows, header %v, %v", request, len(rows), rows[0], err)
+	if err != nil || len(rows) < 2 || !slices.Equal(rows[0], []string{"case_id", "forename", "surname", "tenancy_start"}) {
+		t.Fatalf("held request %s: %d rows, header %v, %v", held, len(rows), rows[0], err)
 	}
 	_, recs := tenancyRecords(t, x)
 	var tenant *person.Record
+	var caseID string
 	for _, row := range rows[1:] {
 		for i := range recs {
 			r := &recs[i]
-			if r.Forename == row[0] && r.Surname == row[1] && r.TenancyStart.String() == row[2] && !r.DOB.IsZero() {
-				tenant = r
+			if r.Forename == row[1] && r.Surname == row[2] && r.TenancyStart.String() == row[3] && !r.DOB.IsZero() {
+				tenant, caseID = r, row[0]
 			}
 		}
 		if tenant != nil {
@@ -138,6 +141,19 @@ func TestRightsSARFindsUtilityRequest(t *testing.T) {
 	if tenant == nil {
 		t.Fatal("no row of the request is a tenant with a date of birth")
 	}
+	if _, errs, code := datamatch(t, "review", "decide", caseID, "--state", filepath.Join(x.dir, "state"), "--outcome", "confirmed",
+		"--reason", "account holder confirmed", "--reviewer", "A. Reviewer"); code != exitOK {
+		t.Fatalf("review decide: %s", errs)
+	}
+	if _, errs, code := datamatch(t, "--quiet", "release", "--config", x.config); code != exitOK {
+		t.Fatalf("release: %s", errs)
+	}
+	requests, err := filepath.Glob(filepath.Join(x.dir, "out", "*", x.record.RunID, "utility-provider-request.csv"))
+	if err != nil || len(requests) != 1 {
+		t.Fatalf("released requests %q (%v); want one", requests, err)
+	}
+	request := requests[0]
+
 	out := filepath.Join(x.dir, "sar-utility")
 	if _, errs, code := datamatch(t, "rights", "sar", "--config", x.config, "--forename", tenant.Forename, "--surname", tenant.Surname,
 		"--dob", tenant.DOB.String(), "--out", out); code != exitOK {
@@ -155,6 +171,11 @@ func TestRightsSARFindsUtilityRequest(t *testing.T) {
 		return ff.Path == request && ff.Recipient == "utility_provider" && ff.Rows >= 1 && slices.Contains(ff.MatchedOn, "clear_fields")
 	}) {
 		t.Errorf("findings lack the utility provider's request %s: %+v", request, f.Files)
+	}
+	if !slices.ContainsFunc(f.Files, func(ff rights.FileFinding) bool {
+		return ff.Path == held && ff.Recipient == "utility_provider (held for confirmation, not sent)" && ff.Rows >= 1
+	}) {
+		t.Errorf("findings lack the held request %s: %+v", held, f.Files)
 	}
 }
 

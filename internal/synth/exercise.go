@@ -100,9 +100,11 @@ purposes:
       - recipient: recovery_team
         file: arrears-tracing.csv
         fields: [case_id, match_probability, subject_ref, tenancy_end, balance, forwarding_address, forwarding_postcode]
+      # Sent by 'datamatch release', once a reviewer confirms the case.
       - recipient: utility_provider
         file: utility-provider-request.csv
         fields: [forename, surname, tenancy_start]
+        release: on_confirmation
   - name: performance_statistics
     description: Count the cases each detection found, by match probability band, for performance reporting.
     lawful_basis: public_task
