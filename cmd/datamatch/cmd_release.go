@@ -45,7 +45,7 @@ func printRelease(w io.Writer, res *pipeline.ReleaseResult) error {
 	var b bytes.Buffer
 	switch {
 	case len(res.Held) == 0:
-		b.WriteString("no held outputs: no output of the exercise is released on confirmation, or no run has written one\n")
+		b.WriteString("no held outputs: none is configured (release: on_confirmation), no run has written one yet, or retention has purged them\n")
 	case res.DryRun:
 		b.WriteString("release (dry run: nothing is written)\n")
 	case res.Record == nil:
