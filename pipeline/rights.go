@@ -729,12 +729,7 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 		}
 		files := make([]rights.OutputFile, 0, len(rec.Outputs))
 		for _, o := range rec.Outputs {
-			recipient := o.Recipient
-			if o.Held {
-				// Not sent: 'datamatch release' sends confirmed cases' rows.
-				recipient += " (held for confirmation, not sent)"
-			}
-			files = append(files, rights.OutputFile{Path: o.Path, Purpose: o.Purpose, Recipient: recipient, Clear: clearFields(o.Fields)})
+			files = append(files, rights.OutputFile{Path: o.Path, Purpose: o.Purpose, Recipient: o.Recipient, Held: o.Held, Clear: clearFields(o.Fields)})
 		}
 		// Quarantine lists name the record_ids of the rows set aside.
 		for _, f := range rec.RunFiles {

@@ -168,12 +168,12 @@ func TestRightsSARFindsUtilityRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.ContainsFunc(f.Files, func(ff rights.FileFinding) bool {
-		return ff.Path == request && ff.Recipient == "utility_provider" && ff.Rows >= 1 && slices.Contains(ff.MatchedOn, "clear_fields")
+		return ff.Path == request && ff.Recipient == "utility_provider" && !ff.Held && ff.Rows >= 1 && slices.Contains(ff.MatchedOn, "clear_fields")
 	}) {
 		t.Errorf("findings lack the utility provider's request %s: %+v", request, f.Files)
 	}
 	if !slices.ContainsFunc(f.Files, func(ff rights.FileFinding) bool {
-		return ff.Path == held && ff.Recipient == "utility_provider (held for confirmation, not sent)" && ff.Rows >= 1
+		return ff.Path == held && ff.Recipient == "utility_provider" && ff.Held && ff.Rows >= 1
 	}) {
 		t.Errorf("findings lack the held request %s: %+v", held, f.Files)
 	}

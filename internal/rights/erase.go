@@ -94,7 +94,8 @@ type ErasedFile struct {
 	RunID     string `json:"run_id,omitempty"`
 	Purpose   string `json:"purpose,omitempty"`
 	Recipient string `json:"recipient,omitempty"`
-	Rows      int    `json:"rows"` // rows removed
+	Held      bool   `json:"held,omitempty"` // held for confirmation: never sent
+	Rows      int    `json:"rows"`           // rows removed
 	// SHA256Before and SHA256After are the file's digests before and
 	// after (runrecord.Hash); the run record keeps the digest of the file
 	// as the run wrote it. Both are empty in a dry run.
@@ -203,7 +204,7 @@ func Erase(ctx context.Context, query Subject, sources []Source, o EraseOptions)
 		outputs[out.Path] = out
 	}
 	for _, ff := range s.f.Files {
-		ef := ErasedFile{Path: ff.Path, RunID: ff.RunID, Purpose: ff.Purpose, Recipient: ff.Recipient, Rows: ff.Rows}
+		ef := ErasedFile{Path: ff.Path, RunID: ff.RunID, Purpose: ff.Purpose, Recipient: ff.Recipient, Held: ff.Held, Rows: ff.Rows}
 		if !o.DryRun {
 			n, before, after, err := eraseFile(ctx, ff.Path, s.matcher(outputs[ff.Path]))
 			if err != nil {
@@ -253,6 +254,21 @@ func (e *Erasure) EntriesErased() int {
 		n += v.Entries
 	}
 	return n
+}
+
+// Recipients lists, in order and once each, the recipients that were
+// sent a file e removed rows from: each must be told of the erasure
+// (Article 19). A held file was never sent, and a file of no purpose (a
+// quarantine list) has no recipient.
+func (e *Erasure) Recipients() []string {
+	var out []string
+	for _, f := range e.Files {
+		if !f.Held && f.Purpose != "" && f.Recipient != "" && !slices.Contains(out, f.Recipient) {
+			out = append(out, f.Recipient)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ReasonsErased is the number of decision reasons e replaced (or would

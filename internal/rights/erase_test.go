@@ -94,6 +94,14 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 
 func TestErase(t *testing.T) {
 	dir, sources, v := erasableFixture(t)
+	// The utility provider's file was held for confirmation: never sent.
+	for i, s := range sources {
+		if o, ok := s.(*OutputFile); ok && o.Recipient == "utility_provider" {
+			held := *o
+			held.Held = true
+			sources[i] = &held
+		}
+	}
 	ctx := context.Background()
 	found, err := Search(ctx, subject, sources)
 	if err != nil {
@@ -164,7 +172,13 @@ func TestErase(t *testing.T) {
 	if err := e.Render(&report); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ER-1", "Removed from outputs", "Kept: 2 records in input datasets", "restrictions file", "--reasons replaces them"} {
+	// The recipients sent the rows are to be told (Article 19); not the
+	// utility provider, whose file was held.
+	if got := e.Recipients(); !slices.Equal(got, []string{"investigator", "recovery_team"}) {
+		t.Errorf("recipients to tell %q, want investigator and recovery_team", got)
+	}
+	for _, want := range []string{"ER-1", "Removed from outputs", "Kept: 2 records in input datasets", "restrictions file", "--reasons replaces them",
+		"utility_provider (held, not sent)", "(Article 19): investigator, recovery_team."} {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, report.String())
 		}

@@ -83,7 +83,11 @@ func (f *Findings) Render(w io.Writer) error {
 		p("  %s\n", o.Path)
 		p("    run\t%s\n", o.RunID)
 		p("    purpose\t%s\n", o.Purpose)
-		p("    recipient\t%s\n", o.Recipient)
+		if o.Held {
+			p("    recipient\t%s (held for a reviewer's confirmation: not sent)\n", o.Recipient)
+		} else {
+			p("    recipient\t%s\n", o.Recipient)
+		}
 		p("    format\t%s\n", o.Format)
 		p("    rows about the subject\t%d\n", o.Rows)
 		p("    matched on\t%s\n", strings.Join(o.MatchedOn, ", "))
@@ -121,7 +125,14 @@ func (e *Erasure) Render(w io.Writer) error {
 		p("  rows\trecipient\tfile\n")
 	}
 	for _, f := range e.Files {
-		p("  %d\t%s\t%s\n", f.Rows, f.Recipient, f.Path)
+		recipient := f.Recipient
+		if f.Held {
+			recipient += " (held, not sent)"
+		}
+		p("  %d\t%s\t%s\n", f.Rows, recipient, f.Path)
+	}
+	if rs := e.Recipients(); len(rs) > 0 {
+		p("  Tell each recipient sent these rows of the erasure (Article 19): %s.\n", strings.Join(rs, ", "))
 	}
 	p("\n%s from re-identification vaults: %s in %s\n", verb, count(e.EntriesErased(), "entry"), count(len(e.Vaults), "vault"))
 	for _, v := range e.Vaults {

@@ -123,6 +123,9 @@ type OutputFile struct {
 	RunID     string
 	Purpose   string
 	Recipient string
+	// Held marks an output held back for reviewers' confirmation: its
+	// recipient has not been sent it (see exercise.ReleaseOnConfirmation).
+	Held bool
 	// Clear names the columns that hold clear values of a case's records
 	// (output column → field). A row is about the subject when it holds one
 	// of the subject's refs, case ids or record ids, or when its clear
@@ -221,6 +224,7 @@ type FileFinding struct {
 	RunID     string   `json:"run_id"`
 	Purpose   string   `json:"purpose"`
 	Recipient string   `json:"recipient"`
+	Held      bool     `json:"held,omitempty"` // held for confirmation: not sent to the recipient
 	Format    string   `json:"format"`
 	Columns   []string `json:"columns"`    // the fields the file holds
 	Rows      int      `json:"rows"`       // rows that refer to the subject
@@ -599,7 +603,7 @@ func (s *search) files(ctx context.Context, files []OutputFile) error {
 		if r.rows == 0 {
 			continue
 		}
-		s.f.Files = append(s.f.Files, FileFinding{Path: o.Path, RunID: o.RunID, Purpose: o.Purpose, Recipient: o.Recipient,
+		s.f.Files = append(s.f.Files, FileFinding{Path: o.Path, RunID: o.RunID, Purpose: o.Purpose, Recipient: o.Recipient, Held: o.Held,
 			Format: r.format, Columns: r.columns, Rows: r.rows, MatchedOn: r.matchedOn})
 	}
 	return nil
