@@ -15,6 +15,7 @@ import (
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
 	"github.com/datamatch/datamatch/internal/exercise"
+	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/minimise"
 	"github.com/datamatch/datamatch/internal/release"
 	"github.com/datamatch/datamatch/internal/retention"
@@ -174,7 +175,15 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		return nil, err
 	}
 	dir := filepath.Join(outRoot, rec.RunID)
+	ledgerPath := filepath.Join(ex.Path(ex.StateDir), LedgerFile)
+	if !o.DryRun {
+		// A file released without its record would be released again.
+		if err := ledger.CheckWritable(ledgerPath); err != nil {
+			return nil, fmt.Errorf("nothing released: %w", err)
+		}
+	}
 	released := map[string]int64{} // purpose → cases released
+	var failed error               // the error that stopped the release part way
 	for _, h := range helds {
 		ho := HeldOutput{RunID: h.rec.RunID, Purpose: h.out.Purpose, Recipient: h.out.Recipient, Held: h.out.Path}
 		if _, err := os.Stat(h.out.Path); errors.Is(err, fs.ErrNotExist) {
@@ -196,25 +205,17 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		var buf bytes.Buffer
 		cases, err := release.Filter(ctx, h.out.Path, h.out.ReleaseFields, keep, &buf)
 		if err != nil {
-			return nil, err
+			failed = err
+			break
 		}
 		ho.Released = len(cases)
 		note(h.out, cases)
 		if len(cases) > 0 && !o.DryRun {
 			ho.Path = filepath.Join(dir, h.rec.RunID, filepath.Base(h.out.Path))
-			if err := os.MkdirAll(filepath.Dir(ho.Path), 0o700); err != nil {
-				return nil, err
-			}
-			err := atomicfile.Write(ho.Path, minimise.FileMode, func(w io.Writer) error {
-				_, err := w.Write(buf.Bytes())
-				return err
-			})
+			sum, err := writeReleased(ho.Path, buf.Bytes())
 			if err != nil {
-				return nil, fmt.Errorf("release %s: %w", ho.Path, err)
-			}
-			sum, err := runrecord.Hash(ho.Path)
-			if err != nil {
-				return nil, err
+				failed = err
+				break
 			}
 			rec.Outputs = append(rec.Outputs, runrecord.Output{
 				Path: ho.Path, Recipient: h.out.Recipient, Purpose: h.out.Purpose, Fields: h.out.ReleaseFields,
@@ -241,7 +242,7 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		res.Held = append(res.Held, ho)
 	}
 	if len(rec.Outputs) == 0 {
-		return res, nil
+		return res, failed
 	}
 	for _, p := range rec.Purposes {
 		rec.Assessments = append(rec.Assessments, runrecord.Assessment{
@@ -249,10 +250,28 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 			Statement: fmt.Sprintf("%d cases were released to their recipients, each confirmed by a reviewer's recorded decision; no case was released without one.", released[p.Name]),
 		})
 	}
-	rec.Finish(o.Now().UTC(), nil)
-	if _, err := rec.Publish(ctx, dir, filepath.Join(ex.Path(ex.StateDir), LedgerFile)); err != nil {
-		return nil, fmt.Errorf("record release: %w", err)
+	// What was written is recorded, also when the release stopped part
+	// way, so that no file goes twice.
+	rec.Finish(o.Now().UTC(), failed)
+	if _, err := rec.Publish(context.WithoutCancel(ctx), dir, ledgerPath); err != nil {
+		return nil, errors.Join(failed, fmt.Errorf("record release: %w", err))
 	}
 	res.Record, res.Dir = rec, dir
-	return res, nil
+	return res, failed
+}
+
+// writeReleased writes a released file atomically, private to its owner,
+// and returns its SHA-256.
+func writeReleased(path string, data []byte) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	err := atomicfile.Write(path, minimise.FileMode, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("release %s: %w", path, err)
+	}
+	return runrecord.Hash(path)
 }

@@ -153,3 +153,61 @@ func TestRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseStopsPartWay releases from two runs' held files, the second
+// of which cannot be read: what the first gave is written and recorded, in
+// a record of a failed release, so that a later release does not send it
+// again.
+func TestReleaseStopsPartWay(t *testing.T) {
+	ex := exerciseOver(t, nil)
+	ctx := context.Background()
+	clock := fixedClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	var helds []string
+	var first *pipeline.RunResult
+	for range 2 {
+		res, err := pipeline.Run(ctx, pipeline.RunOptions{Config: ex.Config(), Version: "test", Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = res
+		}
+		for _, o := range res.Record.Outputs {
+			if o.Held {
+				helds = append(helds, o.Path)
+			}
+		}
+	}
+	if len(helds) != 2 {
+		t.Fatalf("held files %q, want one per run", helds)
+	}
+	rows := readCSV(t, helds[0])
+	queue, err := review.ReadQueue(first.QueueFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := review.Decide(ctx, review.DecisionsPath(first.QueueFile), queue, review.Decision{CaseID: rows[1][0], Outcome: review.OutcomeConfirmed, Reason: "checked", Reviewer: "amy"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(helds[1], []byte("not,a,held,file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: ex.Config(), Version: "test", Now: clock})
+	if err == nil || res == nil || res.Record == nil {
+		t.Fatalf("release over a broken held file = %v, %+v", err, res)
+	}
+	if res.Record.Status != runrecord.StatusFailed || len(res.Record.Outputs) != 1 || res.Record.Outputs[0].Rows != 1 {
+		t.Errorf("record of the failed release: status %s, outputs %+v", res.Record.Status, res.Record.Outputs)
+	}
+	if err := os.Remove(helds[1]); err != nil {
+		t.Fatal(err)
+	}
+	again, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: ex.Config(), Version: "test", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Record != nil || len(again.Held) != 1 || again.Held[0].Earlier != 1 {
+		t.Errorf("release after the failed one: %+v", again.Held)
+	}
+}

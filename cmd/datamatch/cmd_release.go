@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,10 +31,13 @@ func init() {
 					return err
 				}
 				res, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: *config, DryRun: *dryRun, Version: buildVersion(), Logger: e.log})
-				if err != nil {
-					return err
+				if res != nil {
+					// Also what a release that stopped part way released.
+					if perr := printRelease(e.stdout, res); perr != nil {
+						return errors.Join(err, perr)
+					}
 				}
-				return printRelease(e.stdout, res)
+				return err
 			}
 		},
 	})
