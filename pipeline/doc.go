@@ -4,6 +4,12 @@
 // cancellation on the first error. The command-line tool is a thin layer
 // over it, and a distributed runner can call the same functions.
 //
+// Run is one exercise; Release sends on the rows of held outputs that
+// reviewers confirmed; SubjectAccess, Erase and Purge honour rights and
+// retention; Check, Link, Encode and Ingest serve the other commands. Run,
+// Release, Erase and Purge change an exercise's files, and take its
+// LockFile so that no two of them overlap.
+//
 // The per-record work (validation, encoding, comparison, scoring) lives in
 // internal packages that do no I/O; pipeline is where files are read and
 // written.
