@@ -38,17 +38,17 @@ const (
 	LedgerFile = "ledger.jsonl"
 	QueueFile  = "queue.jsonl"
 	VaultDir   = "vaults" // one vault per run: <run id>.age
-	// LockFile is held by a run, an erasure and a purge for as long as
-	// they change the exercise's files, so that none of them overlaps
-	// another (see ErrBusy).
+	// LockFile is held by a run, a release, an erasure and a purge for as
+	// long as they change the exercise's files, so that none of them
+	// overlaps another (see ErrBusy).
 	LockFile = "exercise.lock"
 )
 
-// ErrBusy is returned, at once, by Run, Erase and Purge when another of
-// them holds the exercise's LockFile: two nightly runs overlapping would
-// send every recipient the same cases twice, and an erasure must not
-// miss the outputs of a run writing them meanwhile.
-var ErrBusy = errors.New("another run, erasure or purge of the exercise is in progress")
+// ErrBusy is returned, at once, by Run, Release, Erase and Purge when
+// another of them holds the exercise's LockFile: two nightly runs
+// overlapping would send every recipient the same cases twice, and an
+// erasure must not miss the outputs of a run writing them meanwhile.
+var ErrBusy = errors.New("another run, release, erasure or purge of the exercise is in progress")
 
 // lockExercise takes the exercise's LockFile without waiting, creating its
 // state folder if need be.
