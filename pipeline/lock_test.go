@@ -13,9 +13,9 @@ import (
 	"github.com/datamatch/datamatch/pipeline"
 )
 
-// TestExerciseLock checks that a run, an erasure and a purge refuse at
-// once, changing nothing, while another of them holds the exercise's lock,
-// and that dry runs, which change nothing, go ahead.
+// TestExerciseLock checks that a run, a release, an erasure and a purge
+// refuse at once, changing nothing, while another of them holds the
+// exercise's lock, and that dry runs, which change nothing, go ahead.
 func TestExerciseLock(t *testing.T) {
 	ex := exerciseOver(t, nil)
 	ctx := context.Background()
@@ -33,6 +33,9 @@ func TestExerciseLock(t *testing.T) {
 	}
 	if _, err := pipeline.Purge(ctx, pipeline.PurgeOptions{Config: ex.Config()}); !errors.Is(err, pipeline.ErrBusy) {
 		t.Errorf("Purge while the exercise is locked = %v, want ErrBusy", err)
+	}
+	if _, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: ex.Config()}); !errors.Is(err, pipeline.ErrBusy) {
+		t.Errorf("Release while the exercise is locked = %v, want ErrBusy", err)
 	}
 	subject := rights.Subject{Forename: "Ann", Surname: "Example"}
 	if _, _, err := pipeline.Erase(ctx, pipeline.EraseOptions{Config: ex.Config(), Subject: subject, Identity: ex.Identity(), Reference: "ER-1"}); !errors.Is(err, pipeline.ErrBusy) {
