@@ -60,6 +60,11 @@ type HeldOutput struct {
 	// rejected, which are never released.
 	Released, Earlier, Awaiting, Rejected int
 	Path                                  string
+	// Withdrawn lists the cases an earlier release sent whose latest
+	// decision is no longer "confirmed": the recipient holds data about a
+	// possible match a reviewer has since reconsidered, and must be told
+	// (Article 19). Each case is listed once per recipient's output.
+	Withdrawn []string
 }
 
 // Release writes, for the recipients of the outputs runs held back for
@@ -183,6 +188,7 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		}
 	}
 	released := map[string]int64{} // purpose → cases released
+	withdrawn := map[string]bool{} // output key and case, once reported
 	var failed error               // the error that stopped the release part way
 	for _, h := range helds {
 		ho := HeldOutput{RunID: h.rec.RunID, Purpose: h.out.Purpose, Recipient: h.out.Recipient, Held: h.out.Path}
@@ -193,6 +199,10 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 			switch {
 			case earlier[key(h.out)][id]:
 				ho.Earlier++
+				if k := key(h.out) + "\x00" + id; status[id] != review.OutcomeConfirmed && !withdrawn[k] {
+					withdrawn[k] = true
+					ho.Withdrawn = append(ho.Withdrawn, id)
+				}
 			case status[id] == review.OutcomeConfirmed:
 				return true
 			case status[id] == review.OutcomeRejected:

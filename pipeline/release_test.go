@@ -137,6 +137,17 @@ func TestRelease(t *testing.T) {
 		t.Errorf("released outputs for retention: %+v", outs)
 	}
 
+	// A reviewer reconsiders a case already sent: the next release says
+	// the recipient must be told, once.
+	latest, _ := review.Latest(heldRows[3][0], mustDecisions(t, first.QueueFile))
+	if _, err := review.Decide(ctx, review.DecisionsPath(first.QueueFile), queue, review.Decision{CaseID: heldRows[3][0], Outcome: review.OutcomeRejected,
+		Reason: "second look: another person", Reviewer: "bob", Supersedes: latest.DecisionID}); err != nil {
+		t.Fatal(err)
+	}
+	if res := release(false); res.Record != nil || !slices.Equal(res.Held[0].Withdrawn, []string{heldRows[3][0]}) || res.Held[0].Earlier != 2 {
+		t.Errorf("release after a released case was rejected: %+v", res.Held[0])
+	}
+
 	// Released once: not again, neither from this run's held file nor from
 	// the next run's, which holds the same cases.
 	run()
@@ -152,6 +163,19 @@ func TestRelease(t *testing.T) {
 			t.Errorf("second release of %s: %+v", h.Held, h)
 		}
 	}
+	if n := len(again.Held[0].Withdrawn) + len(again.Held[1].Withdrawn); n != 1 {
+		t.Errorf("the withdrawn case is listed %d times, want once", n)
+	}
+}
+
+// mustDecisions reads the decisions log of the queue at queuePath.
+func mustDecisions(t *testing.T, queuePath string) []review.Decision {
+	t.Helper()
+	ds, err := review.ReadDecisions(review.DecisionsPath(queuePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }
 
 // TestReleaseStopsPartWay releases from two runs' held files, the second

@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/datamatch/datamatch/internal/runrecord"
 	"github.com/datamatch/datamatch/internal/texttable"
@@ -69,6 +70,12 @@ func printRelease(w io.Writer, res *pipeline.ReleaseResult) error {
 		}
 		texttable.Write(&b, "  ", rows, 2, 3, 4, 5)
 		b.WriteString("  AWAITING rows wait for a reviewer's decision; REJECTED rows are never released.\n")
+		for _, h := range res.Held {
+			if len(h.Withdrawn) > 0 {
+				fmt.Fprintf(&b, "  Sent to %s earlier, and no longer confirmed by a reviewer: tell the recipient (Article 19): %s\n",
+					h.Recipient, strings.Join(h.Withdrawn, ", "))
+			}
+		}
 	}
 	if res.Record != nil {
 		fmt.Fprintf(&b, "record %s\n", filepath.Join(res.Dir, runrecord.FileName))
