@@ -16,6 +16,11 @@
 // showing a column its purpose may not read, a special-category or
 // criminal-offence field without the purpose's Article 9 or Article 10
 // condition, or a field beyond what its recipient may receive.
+//
+// An output released on confirmation (exercise.ReleaseOnConfirmation) is
+// not written for its recipient: it goes to HeldDir with each row's case
+// id besides the recipient's fields (HeldFields), for internal/release to
+// pick the confirmed cases' rows from and write exactly those fields.
 package minimise
 
 import (
