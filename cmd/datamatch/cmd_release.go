@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,10 +21,11 @@ func init() {
 	register(&command{
 		name:    "release",
 		summary: "Write, for their recipients, the rows of held outputs whose cases a reviewer has confirmed.",
-		usage:   "--config exercise.yaml [--dry-run]",
+		usage:   "--config exercise.yaml [--dry-run] [--json]",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			config := fs.String("config", "", "the exercise config (required)")
 			dryRun := fs.Bool("dry-run", false, "report what would be released, and write nothing")
+			asJSON := fs.Bool("json", false, "print the report as JSON, for scripts")
 			return func(ctx context.Context, e *env, args []string) error {
 				if *config == "" {
 					return usagef("--config is required")
@@ -34,7 +36,11 @@ func init() {
 				res, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: *config, DryRun: *dryRun, Version: buildVersion(), Logger: e.log})
 				if res != nil {
 					// Also what a release that stopped part way released.
-					if perr := printRelease(e.stdout, res); perr != nil {
+					report := printRelease
+					if *asJSON {
+						report = printReleaseJSON
+					}
+					if perr := report(e.stdout, res); perr != nil {
 						return errors.Join(err, perr)
 					}
 				}
@@ -42,6 +48,42 @@ func init() {
 			}
 		},
 	})
+}
+
+// releaseJSON is the --json form of a release's report.
+type releaseJSON struct {
+	DryRun    bool       `json:"dry_run"`
+	ReleaseID string     `json:"release_id,omitempty"`
+	Record    string     `json:"record,omitempty"`
+	Held      []heldJSON `json:"held"`
+}
+
+type heldJSON struct {
+	RunID     string   `json:"run_id"`
+	Purpose   string   `json:"purpose"`
+	Recipient string   `json:"recipient"`
+	Held      string   `json:"held"`
+	Released  int      `json:"released"`
+	Earlier   int      `json:"earlier"`
+	Awaiting  int      `json:"awaiting"`
+	Rejected  int      `json:"rejected"`
+	Path      string   `json:"path,omitempty"`
+	Withdrawn []string `json:"withdrawn"`
+}
+
+func printReleaseJSON(w io.Writer, res *pipeline.ReleaseResult) error {
+	out := releaseJSON{DryRun: res.DryRun, Held: []heldJSON{}}
+	if res.Record != nil {
+		out.ReleaseID, out.Record = res.Record.RunID, filepath.Join(res.Dir, runrecord.FileName)
+	}
+	for _, h := range res.Held {
+		out.Held = append(out.Held, heldJSON{RunID: h.RunID, Purpose: h.Purpose, Recipient: h.Recipient, Held: h.Held,
+			Released: h.Released, Earlier: h.Earlier, Awaiting: h.Awaiting, Rejected: h.Rejected, Path: h.Path,
+			Withdrawn: append([]string{}, h.Withdrawn...)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 // printRelease prints what a release did, or would do, held output by held

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,6 +57,20 @@ func TestRelease(t *testing.T) {
 	}
 	if out, _, code := exe(t, dir, "audit", "verify"); code != exitOK || !strings.Contains(out, ", release\n") {
 		t.Errorf("audit verify after the release = %d, %q", code, out)
+	}
+	// For scripts: the same report as JSON.
+	out, errs, code = exe(t, dir, "release", "--config", "exercise.yaml", "--dry-run", "--json")
+	var rep struct {
+		DryRun bool `json:"dry_run"`
+		Held   []struct {
+			Recipient string `json:"recipient"`
+			Released  int    `json:"released"`
+			Earlier   int    `json:"earlier"`
+		} `json:"held"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || !rep.DryRun || len(rep.Held) != 1 ||
+		rep.Held[0].Recipient != "utility_provider" || rep.Held[0].Released != 0 || rep.Held[0].Earlier != 1 {
+		t.Errorf("release --json = %d, %q, stderr %q", code, out, errs)
 	}
 }
 
