@@ -1,7 +1,8 @@
 // Package pqscan reads named columns of a Parquet file row by row, as
 // text or as numbers, whatever their physical type: the files it reads
 // (pairs, clusters, ground truth) may come from datamatch or from another
-// tool, with identifiers held as strings or as integers.
+// tool, with identifiers held as strings or as integers. A Rewriter writes
+// a file anew with the rows of its batches that a caller keeps.
 package pqscan
 
 import (

@@ -23,9 +23,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/pqscan"
 )
@@ -153,8 +150,7 @@ func filterParquet(ctx context.Context, path string, fields []string, keep func(
 	}
 	md := schema.Metadata()
 	outSchema := arrow.NewSchema(outFields, &md)
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithCreatedBy("datamatch"))
-	fw, err := pqarrow.NewFileWriter(outSchema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	rw, err := pqscan.NewRewriter(outSchema, w)
 	if err != nil {
 		return nil, err
 	}
@@ -167,37 +163,18 @@ func filterParquet(ctx context.Context, path string, fields []string, keep func(
 		}
 		sub := array.NewRecord(outSchema, cols, rec.NumRows())
 		defer sub.Release()
-		n := int(rec.NumRows())
-		kept := make([]bool, n)
+		kept := make([]bool, rec.NumRows())
 		for i := range kept {
 			id, _ := text(i)
 			if kept[i] = keep(id); kept[i] {
 				cases = append(cases, id)
 			}
 		}
-		// Write each run of kept rows.
-		for i := 0; i < n; {
-			if !kept[i] {
-				i++
-				continue
-			}
-			j := i
-			for j < n && kept[j] {
-				j++
-			}
-			part := sub.NewSlice(int64(i), int64(j))
-			err := fw.WriteBuffered(part)
-			part.Release()
-			if err != nil {
-				return err
-			}
-			i = j
-		}
-		return nil
+		return rw.Write(sub, kept)
 	})
 	if err != nil {
-		fw.Close()
+		rw.Close()
 		return nil, err
 	}
-	return cases, fw.Close()
+	return cases, rw.Close()
 }

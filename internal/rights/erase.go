@@ -15,11 +15,9 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
+	"github.com/datamatch/datamatch/internal/pqscan"
 	"github.com/datamatch/datamatch/internal/runrecord"
 )
 
@@ -352,41 +350,25 @@ func eraseCSV(ctx context.Context, path string, m *rowMatcher, w io.Writer) (int
 // eraseParquet copies the Parquet file at path to w without the rows m
 // recognises, with the same Arrow schema (stored in the file).
 func eraseParquet(ctx context.Context, path string, m *rowMatcher, w io.Writer) (int, error) {
-	var fw *pqarrow.FileWriter
+	var rw *pqscan.Rewriter
 	start := func(schema *arrow.Schema) (err error) {
-		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithCreatedBy("datamatch"))
-		// w is atomicfile's, which the Parquet writer cannot close.
-		fw, err = pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		rw, err = pqscan.NewRewriter(schema, w)
 		return err
 	}
-	// Write each run of kept rows.
 	batch := func(rec arrow.Record, hits []bool) error {
-		for i := 0; i < len(hits); {
-			if hits[i] {
-				i++
-				continue
-			}
-			j := i
-			for j < len(hits) && !hits[j] {
-				j++
-			}
-			part := rec.NewSlice(int64(i), int64(j))
-			err := fw.WriteBuffered(part)
-			part.Release()
-			if err != nil {
-				return err
-			}
-			i = j
+		keep := make([]bool, len(hits))
+		for i, hit := range hits {
+			keep[i] = !hit
 		}
-		return nil
+		return rw.Write(rec, keep)
 	}
 	res, err := readParquet(ctx, path, m, start, batch)
-	if fw == nil {
+	if rw == nil {
 		return 0, err
 	}
 	if err != nil {
-		fw.Close()
+		rw.Close()
 		return 0, err
 	}
-	return res.rows, fw.Close()
+	return res.rows, rw.Close()
 }
