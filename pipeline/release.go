@@ -18,7 +18,6 @@ import (
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/minimise"
 	"github.com/datamatch/datamatch/internal/release"
-	"github.com/datamatch/datamatch/internal/retention"
 	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/internal/runrecord"
 )
@@ -138,15 +137,11 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 			switch {
 			case out.Held && rec.Status == runrecord.StatusSucceeded:
 				// Only the exercise's own files are read.
-				hp := out.Path
-				if !filepath.IsAbs(hp) {
-					hp = filepath.Join(filepath.Dir(p), hp)
-				}
-				rel, err := retention.Resolve(outRoot, hp)
+				hp, err := recordedPath(outRoot, p, out.Path)
 				if err != nil {
 					return nil, fmt.Errorf("run record %s: held output %s: %w", p, out.Path, err)
 				}
-				out.Path = filepath.Join(outRoot, rel)
+				out.Path = hp
 				helds = append(helds, held{rec, out})
 			case out.Released != nil:
 				note(out, out.Released.Cases)

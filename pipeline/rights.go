@@ -738,16 +738,11 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 			}
 		}
 		for _, o := range files {
-			p := o.Path
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(filepath.Dir(path), p)
-			}
-			rel, err := retention.Resolve(root, p)
+			p, err := recordedPath(root, path, o.Path)
 			if err != nil {
 				log.Warn("subject access: output not searched", "run_record", path, "output", o.Path, "reason", err.Error())
 				continue
 			}
-			p = filepath.Join(root, rel)
 			if seen[p] {
 				continue
 			}
@@ -757,6 +752,20 @@ func outputFiles(ctx context.Context, root string, log *slog.Logger) ([]rights.O
 		}
 	}
 	return out, nil
+}
+
+// recordedPath returns the path of a file the run record at recordPath
+// lists as p (relative to the record's folder unless absolute), refusing
+// one outside root (see retention.Resolve).
+func recordedPath(root, recordPath, p string) (string, error) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(recordPath), p)
+	}
+	rel, err := retention.Resolve(root, p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, rel), nil
 }
 
 // clearFields maps the fields of an output that show a clear value of one
