@@ -456,7 +456,11 @@ type SubjectAccessOptions struct {
 // the findings are returned; if the ledger cannot take it, no findings are
 // returned. Neither errors nor logs carry any value of the subject.
 func SubjectAccess(ctx context.Context, o SubjectAccessOptions) (*rights.Findings, error) {
-	rs, err := openRightsSources(ctx, o.Config, o.Identity, o.Logger)
+	ex, err := exercise.Load(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := openRightsSources(ctx, ex, o.Identity, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -508,11 +512,11 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 	if o.Identity == "" {
 		return nil, nil, errors.New("erasure: a reviewer identity is required to write the vaults anew")
 	}
+	ex, err := exercise.Load(o.Config)
+	if err != nil {
+		return nil, nil, err
+	}
 	if !o.DryRun {
-		ex, err := exercise.Load(o.Config)
-		if err != nil {
-			return nil, nil, err
-		}
 		unlock, err := lockExercise(ex)
 		if err != nil {
 			return nil, nil, err
@@ -521,7 +525,7 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 	}
 	// rights.Erase refuses a missing reference before it searches, and so
 	// before any vault opening is entered in the ledger.
-	rs, err := openRightsSources(ctx, o.Config, o.Identity, o.Logger)
+	rs, err := openRightsSources(ctx, ex, o.Identity, o.Logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -563,13 +567,9 @@ type rightsSources struct {
 // queue and its decisions, every output that a run record under
 // output_dir lists, and, with an identity, the vaults, opened so that
 // they can also be written anew (see erasableVault).
-func openRightsSources(ctx context.Context, config, identity string, log *slog.Logger) (*rightsSources, error) {
+func openRightsSources(ctx context.Context, ex *exercise.Exercise, identity string, log *slog.Logger) (*rightsSources, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
-	}
-	ex, err := exercise.Load(config)
-	if err != nil {
-		return nil, err
 	}
 	k, err := key.Load(ex.Path(ex.KeyFile))
 	if err != nil {
