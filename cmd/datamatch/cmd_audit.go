@@ -79,24 +79,21 @@ var auditVerifyCmd = &command{
 			if err := noPositional(args); err != nil {
 				return err
 			}
-			if err := ledger.VerifyReport(e.stdout, st.ledgerPath()); err != nil {
+			entries, err := ledger.VerifyReport(e.stdout, st.ledgerPath())
+			if err != nil {
 				return err
 			}
-			return verifyDecisions(ctx, e.stdout, st.ledgerPath(), review.DecisionsPath(st.queuePath()))
+			return verifyDecisions(ctx, e.stdout, entries, review.DecisionsPath(st.queuePath()))
 		}
 	},
 }
 
 // verifyDecisions reconciles the decisions log at logPath with the
-// decisions entered in the ledger (review.Reconcile), and reports it. A
-// decision being recorded while it runs can show as missing from one of
-// the two.
-func verifyDecisions(ctx context.Context, w io.Writer, ledgerPath, logPath string) error {
+// decisions entered in the ledger's entries (review.Reconcile), and
+// reports it. A decision being recorded while it runs can show as missing
+// from one of the two.
+func verifyDecisions(ctx context.Context, w io.Writer, entries []ledger.Entry, logPath string) error {
 	decisions, err := review.LoadDecisions(ctx, logPath)
-	if err != nil {
-		return err
-	}
-	entries, err := ledger.ReadAll(ledgerPath)
 	if err != nil {
 		return err
 	}

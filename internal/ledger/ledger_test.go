@@ -549,8 +549,8 @@ func TestRenderGolden(t *testing.T) {
 	golden.Check(t, "render.golden", buf.Bytes())
 
 	buf.Reset()
-	if err := VerifyReport(&buf, path); err != nil {
-		t.Fatal(err)
+	if entries, err := VerifyReport(&buf, path); err != nil || len(entries) == 0 {
+		t.Fatalf("VerifyReport = %d entries, %v", len(entries), err)
 	}
 	golden.Check(t, "verify_ok.golden", stablePath(buf.Bytes(), path))
 
@@ -559,7 +559,7 @@ func TestRenderGolden(t *testing.T) {
 	os.WriteFile(path, bytes.Join(lines, nil), 0o600)
 	buf.Reset()
 	var ce *ChainError
-	if err := VerifyReport(&buf, path); !errors.As(err, &ce) {
+	if _, err := VerifyReport(&buf, path); !errors.As(err, &ce) {
 		t.Fatalf("VerifyReport = %v, want a ChainError", err)
 	}
 	golden.Check(t, "verify_broken.golden", stablePath(buf.Bytes(), path))

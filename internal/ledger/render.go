@@ -37,9 +37,10 @@ func short(h string) string {
 // person: on success the number of entries and the latest entry's seq,
 // time and line hash (the value to keep elsewhere to detect later removal
 // of entries from the end); on failure the first bad line and what is
-// wrong with it. It returns Verify's error, so that a command can set its
-// exit status from it.
-func VerifyReport(w io.Writer, path string) error {
+// wrong with it. It returns the entries it verified, for checks that read
+// them next, and Verify's error, so that a command can set its exit status
+// from it.
+func VerifyReport(w io.Writer, path string) ([]Entry, error) {
 	entries, err := ReadAll(path)
 	var ce *ChainError
 	switch {
@@ -50,19 +51,19 @@ func VerifyReport(w io.Writer, path string) error {
 			fmt.Fprintf(w, " (seq %d)", ce.Seq)
 		}
 		fmt.Fprintf(w, "\n  problem:        %s\n", ce.Problem)
-		return err
+		return entries, err
 	case err != nil:
-		return err
+		return nil, err
 	case len(entries) == 0:
 		_, werr := fmt.Fprintf(w, "ledger %s: OK, no entries\n", path)
-		return werr
+		return entries, werr
 	}
 	last := entries[len(entries)-1]
 	sum, err := last.LineHash()
 	if err != nil {
-		return err
+		return entries, err
 	}
 	_, werr := fmt.Fprintf(w, "ledger %s: OK, %d entries\n  last entry: seq %d, %s, %s\n  line hash:  %s\n",
 		path, len(entries), last.Seq, last.Time.UTC().Format(time.RFC3339), last.Kind, sum)
-	return werr
+	return entries, werr
 }
