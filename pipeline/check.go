@@ -17,6 +17,9 @@ type CheckedInput struct {
 	Path    string
 	Rows    int64
 	Encoded bool
+	// Unread is set for a dataset no purpose may use, which a run leaves
+	// unread.
+	Unread bool
 }
 
 // Check does everything a run does before reading any row of a dataset:
@@ -48,10 +51,11 @@ func Check(ctx context.Context, config string) (*exercise.Exercise, []CheckedInp
 	if err != nil {
 		return ex, nil, err
 	}
+	used := ex.UsedDatasets()
 	var out []CheckedInput
 	for _, src := range srcs {
 		d, _ := ex.Dataset(src.Name)
-		in := CheckedInput{Name: src.Name, Path: src.Path, Encoded: d.Encoded}
+		in := CheckedInput{Name: src.Name, Path: src.Path, Encoded: d.Encoded, Unread: !used[src.Name]}
 		if d.Encoded {
 			r, err := pseudo.Open(src.Path)
 			if err != nil {

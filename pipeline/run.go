@@ -250,7 +250,7 @@ func (r *runner) run(ctx context.Context) error {
 // usedRows returns the number of rows, from the files' footers, of the
 // datasets the purposes use.
 func (r *runner) usedRows() int64 {
-	used := r.usedDatasets()
+	used := r.ex.UsedDatasets()
 	srcs, err := r.ex.Sources()
 	if err != nil {
 		return 0 // ingest reports it
@@ -264,17 +264,6 @@ func (r *runner) usedRows() int64 {
 	return n
 }
 
-// usedDatasets returns the names of the datasets some purpose uses.
-func (r *runner) usedDatasets() map[string]bool {
-	used := map[string]bool{}
-	for _, p := range r.ex.Purposes {
-		for _, d := range p.Datasets {
-			used[d] = true
-		}
-	}
-	return used
-}
-
 // ingest loads and pseudonymises every dataset a purpose uses, two at a
 // time, and writes each one's quarantine file and the data-quality report.
 func (r *runner) ingest(ctx context.Context, exclusions *rights.List) error {
@@ -282,7 +271,7 @@ func (r *runner) ingest(ctx context.Context, exclusions *rights.List) error {
 	if err != nil {
 		return err
 	}
-	used := r.usedDatasets()
+	used := r.ex.UsedDatasets()
 	r.sources = map[string]load.Source{}
 	r.datasets = map[string]*Dataset{}
 	results := make([]*Dataset, len(srcs))

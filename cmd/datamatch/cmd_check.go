@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/datamatch/datamatch/internal/exercise"
@@ -37,7 +36,7 @@ func init() {
 						kind = "encoded"
 					}
 					note := ""
-					if !usedByAPurpose(ex, in.Name) {
+					if in.Unread {
 						note = "  (no purpose may read it: a run leaves it unread)"
 					}
 					fmt.Fprintf(e.stdout, "  %-18s %-8s %9d rows  %s%s\n", in.Name, kind, in.Rows, in.Path, note)
@@ -47,15 +46,6 @@ func init() {
 			}
 		},
 	})
-}
-
-func usedByAPurpose(ex *exercise.Exercise, dataset string) bool {
-	for _, p := range ex.Purposes {
-		if slices.Contains(p.Datasets, dataset) {
-			return true
-		}
-	}
-	return false
 }
 
 // printPurposes prints the purpose register as a data protection officer

@@ -525,6 +525,19 @@ func (e *Exercise) Dataset(name string) (*Dataset, bool) {
 	return nil, false
 }
 
+// UsedDatasets returns the names of the datasets some purpose may use:
+// the ones a run reads. A declared dataset no purpose lists is left
+// unread.
+func (e *Exercise) UsedDatasets() map[string]bool {
+	used := map[string]bool{}
+	for _, p := range e.Purposes {
+		for _, d := range p.Datasets {
+			used[d] = true
+		}
+	}
+	return used
+}
+
 // Purpose returns the purpose called name.
 func (e *Exercise) Purpose(name string) (*Purpose, bool) {
 	for i := range e.Purposes {
