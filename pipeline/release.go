@@ -49,21 +49,24 @@ type ReleaseResult struct {
 // HeldOutput is one output a run held back, and what a release did with
 // its rows.
 type HeldOutput struct {
-	RunID     string
-	Purpose   string
-	Recipient string
-	Held      string // the held file
+	RunID     string `json:"run_id"`
+	Purpose   string `json:"purpose"`
+	Recipient string `json:"recipient"`
+	Held      string `json:"held"` // the held file
 	// Released counts the rows released now, to Path; Earlier those an
 	// earlier release wrote. Awaiting counts the rows whose case has no
 	// decision or needs more information, Rejected those a reviewer
 	// rejected, which are never released.
-	Released, Earlier, Awaiting, Rejected int
-	Path                                  string
+	Released int    `json:"released"`
+	Earlier  int    `json:"earlier"`
+	Awaiting int    `json:"awaiting"`
+	Rejected int    `json:"rejected"`
+	Path     string `json:"path,omitempty"`
 	// Withdrawn lists the cases an earlier release sent whose latest
 	// decision is no longer "confirmed": the recipient holds data about a
 	// possible match a reviewer has since reconsidered, and must be told
 	// (Article 19). Each case is listed once per recipient's output.
-	Withdrawn []string
+	Withdrawn []string `json:"withdrawn"`
 }
 
 // Release writes, for the recipients of the outputs runs held back for
@@ -186,7 +189,7 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 	withdrawn := map[string]bool{} // output key and case, once reported
 	var failed error               // the error that stopped the release part way
 	for _, h := range helds {
-		ho := HeldOutput{RunID: h.rec.RunID, Purpose: h.out.Purpose, Recipient: h.out.Recipient, Held: h.out.Path}
+		ho := HeldOutput{RunID: h.rec.RunID, Purpose: h.out.Purpose, Recipient: h.out.Recipient, Held: h.out.Path, Withdrawn: []string{}}
 		if _, err := os.Stat(h.out.Path); errors.Is(err, fs.ErrNotExist) {
 			continue // purged at the end of its retention
 		}

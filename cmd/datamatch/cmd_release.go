@@ -50,36 +50,19 @@ func init() {
 	})
 }
 
-// releaseJSON is the --json form of a release's report.
-type releaseJSON struct {
-	DryRun    bool       `json:"dry_run"`
-	ReleaseID string     `json:"release_id,omitempty"`
-	Record    string     `json:"record,omitempty"`
-	Held      []heldJSON `json:"held"`
-}
-
-type heldJSON struct {
-	RunID     string   `json:"run_id"`
-	Purpose   string   `json:"purpose"`
-	Recipient string   `json:"recipient"`
-	Held      string   `json:"held"`
-	Released  int      `json:"released"`
-	Earlier   int      `json:"earlier"`
-	Awaiting  int      `json:"awaiting"`
-	Rejected  int      `json:"rejected"`
-	Path      string   `json:"path,omitempty"`
-	Withdrawn []string `json:"withdrawn"`
-}
-
+// printReleaseJSON prints what a release did, or would do, as JSON.
 func printReleaseJSON(w io.Writer, res *pipeline.ReleaseResult) error {
-	out := releaseJSON{DryRun: res.DryRun, Held: []heldJSON{}}
+	out := struct {
+		DryRun    bool                  `json:"dry_run"`
+		ReleaseID string                `json:"release_id,omitempty"`
+		Record    string                `json:"record,omitempty"`
+		Held      []pipeline.HeldOutput `json:"held"`
+	}{DryRun: res.DryRun, Held: res.Held}
+	if out.Held == nil {
+		out.Held = []pipeline.HeldOutput{}
+	}
 	if res.Record != nil {
 		out.ReleaseID, out.Record = res.Record.RunID, filepath.Join(res.Dir, runrecord.FileName)
-	}
-	for _, h := range res.Held {
-		out.Held = append(out.Held, heldJSON{RunID: h.RunID, Purpose: h.Purpose, Recipient: h.Recipient, Held: h.Held,
-			Released: h.Released, Earlier: h.Earlier, Awaiting: h.Awaiting, Rejected: h.Rejected, Path: h.Path,
-			Withdrawn: append([]string{}, h.Withdrawn...)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
