@@ -203,11 +203,7 @@ var reviewDecideCmd = &command{
 			case strings.TrimSpace(*reviewer) == "":
 				return usagef("--reviewer NAME is required")
 			}
-			ledgerPath := st.ledgerPath()
-			if err := ledger.CheckWritable(ledgerPath); err != nil {
-				return err
-			}
-			queue, err := readQueue(st.queuePath())
+			ledgerPath, queue, err := st.forDecisions()
 			if err != nil {
 				return err
 			}
@@ -249,11 +245,7 @@ var reviewImportCmd = &command{
 			case strings.TrimSpace(*reviewer) == "":
 				return usagef("--reviewer NAME is required")
 			}
-			ledgerPath := st.ledgerPath()
-			if err := ledger.CheckWritable(ledgerPath); err != nil {
-				return err
-			}
-			queue, err := readQueue(st.queuePath())
+			ledgerPath, queue, err := st.forDecisions()
 			if err != nil {
 				return err
 			}
@@ -290,6 +282,21 @@ var reviewImportCmd = &command{
 			return err
 		}
 	},
+}
+
+// forDecisions checks, before a decision is recorded, that the ledger can
+// take it, and reads the queue the decision must be about. It returns the
+// ledger's path and the queue.
+func (s *stateFiles) forDecisions() (string, []review.Case, error) {
+	ledgerPath := s.ledgerPath()
+	if err := ledger.CheckWritable(ledgerPath); err != nil {
+		return "", nil, err
+	}
+	queue, err := readQueue(s.queuePath())
+	if err != nil {
+		return "", nil, err
+	}
+	return ledgerPath, queue, nil
 }
 
 // enterDecisions appends to the ledger an entry for each recorded
