@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/datamatch/datamatch/internal/detect"
+	"github.com/datamatch/datamatch/internal/exercise"
 	"github.com/datamatch/datamatch/internal/review"
 	"github.com/datamatch/datamatch/pipeline"
 )
@@ -97,15 +98,18 @@ func BenchmarkDemo(b *testing.B) {
 		b.Fatal(err)
 	}
 	if os.Getenv("DATAMATCH_BENCH_MISSES") != "" {
-		fmt.Printf("missed planted cases, as a second run with every threshold at 0.001 (and another key) scores them:\n%s", misses(b, data, qs))
+		fmt.Printf("missed planted cases, as a second run with every threshold at 0.001 (and another key) scores them:\n%s", misses(b, data, truth, qs))
 	}
 }
 
 // misses runs the demo exercise again over data with every matching and
 // detection threshold lowered to 0.001, and describes each planted case
 // in qs that was missed: the probability and per-field evidence the
-// second run gave the pair, or that it was never a candidate.
-func misses(b *testing.B, data *Data, qs []Quality) string {
+// second run gave the pair, or that it was never a candidate. It ends
+// with what finding them would cost: for each detection, the threshold
+// that would raise every missed case the second run scores, and the
+// recall and false cases of the second run's cases at that threshold.
+func misses(b *testing.B, data *Data, truth *Truth, qs []Quality) string {
 	b.Helper()
 	low := regexp.MustCompile(`(min_probability|threshold): [0-9.]+`)
 	ex, err := Share(data, b.TempDir(), func(c []byte) []byte { return low.ReplaceAll(c, []byte("$1: 0.001")) })
@@ -126,6 +130,7 @@ func misses(b *testing.B, data *Data, qs []Quality) string {
 		}
 	}
 	var out strings.Builder
+	lowest := map[exercise.Rule]float64{}
 	for _, q := range qs {
 		for _, p := range q.Missed {
 			fmt.Fprintf(&out, "%s %s/%s ~ %s/%s: ", q.Rule, p[0].Dataset, p[0].RecordID, p[1].Dataset, p[1].RecordID)
@@ -135,10 +140,33 @@ func misses(b *testing.B, data *Data, qs []Quality) string {
 				continue
 			}
 			fmt.Fprintf(&out, "p=%.3f", c.Probability)
+			if l, ok := lowest[q.Rule]; !ok || c.Probability < l {
+				lowest[q.Rule] = c.Probability
+			}
 			for _, e := range c.Explanation {
 				fmt.Fprintf(&out, " %s:%s(%+.1f)", e.Field, e.Level, e.Weight)
 			}
 			out.WriteByte('\n')
+		}
+	}
+	out.WriteString("what raising them would cost: each detection at the threshold that raises every missed case the second run scores\n")
+	for _, q := range qs {
+		at, ok := lowest[q.Rule]
+		if !ok {
+			continue
+		}
+		var cases []Case
+		for k, c := range best {
+			if k.Rule == q.Rule && c.Probability >= at {
+				cases = append(cases, k)
+			}
+		}
+		for _, lq := range Measure(truth, cases) {
+			if lq.Rule != q.Rule {
+				continue
+			}
+			fmt.Fprintf(&out, "%s at %.3f: %d of %d planted found (recall %.3f); %d cases, %d false (%.1f%%), against %d false now\n",
+				q.Rule, at, lq.Found, lq.Planted, lq.Recall(), lq.Cases, len(lq.False), 100*lq.FalseRate(), len(q.False))
 		}
 	}
 	return out.String()
