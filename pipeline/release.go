@@ -41,7 +41,7 @@ type ReleaseResult struct {
 	// Held lists every held output found, with what became of its rows.
 	Held []HeldOutput
 	// Record is the release's record, and Dir the folder of the files it
-	// wrote; both are empty when nothing was released.
+	// wrote; both are empty when nothing was released or withdrawn.
 	Record *runrecord.Record
 	Dir    string
 }
@@ -65,7 +65,8 @@ type HeldOutput struct {
 	// Withdrawn lists the cases an earlier release sent whose latest
 	// decision is no longer "confirmed": the recipient holds data about a
 	// possible match a reviewer has since reconsidered, and must be told
-	// (Article 19). Each case is listed once per recipient's output.
+	// (Article 19). A case is listed by the first release to find it, which
+	// records the withdrawal; confirmed again, it is released again.
 	Withdrawn []string `json:"withdrawn"`
 }
 
@@ -80,7 +81,11 @@ type HeldOutput struct {
 // of kind ledger.KindRelease, so that retention, subject access and
 // erasure treat its files as they treat a run's outputs. A case's latest
 // decision counts: a case confirmed and then rejected is not released.
-// Nothing is written when there is nothing to release. Release holds the
+// A case sent earlier whose latest decision is no longer "confirmed" is
+// withdrawn: listed in HeldOutput.Withdrawn and recorded in the release's
+// record, so that the next release neither lists it again nor, unless it
+// is confirmed again, sends it. Nothing is written when there is nothing
+// to release or withdraw. Release holds the
 // exercise's lock, as Run does, unless DryRun.
 func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 	if o.Now == nil {
@@ -117,18 +122,19 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		out runrecord.Output
 	}
 	var helds []held
-	// The cases each output has released, by recipient and file name: a
-	// case raised again by a later run is in that run's held file too, and
-	// must not go twice.
-	earlier := map[string]map[string]bool{}
+	// The cases with each recipient, by recipient and file name: sent by
+	// a release and not withdrawn since. A case raised again by a later
+	// run is in that run's held file too, and must not go twice. Each
+	// withdrawal follows a sending and each sending again a withdrawal, so
+	// counting both needs no order among the records.
+	sent := map[string]map[string]int{}
 	key := func(o runrecord.Output) string { return o.Recipient + "\x00" + filepath.Base(o.Path) }
-	note := func(o runrecord.Output, cases []string) {
-		k := key(o)
-		if earlier[k] == nil {
-			earlier[k] = map[string]bool{}
+	count := func(k string, cases []string, n int) {
+		if sent[k] == nil {
+			sent[k] = map[string]int{}
 		}
 		for _, c := range cases {
-			earlier[k][c] = true
+			sent[k][c] += n
 		}
 	}
 	for _, p := range paths {
@@ -147,8 +153,11 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 				out.Path = hp
 				helds = append(helds, held{rec, out})
 			case out.Released != nil:
-				note(out, out.Released.Cases)
+				count(key(out), out.Released.Cases, 1)
 			}
+		}
+		for _, w := range rec.Withdrawals {
+			count(w.Recipient+"\x00"+w.File, w.Cases, -1)
 		}
 	}
 	if len(helds) == 0 {
@@ -185,21 +194,38 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 			return nil, fmt.Errorf("nothing released: %w", err)
 		}
 	}
-	released := map[string]int64{} // purpose → cases released
-	withdrawn := map[string]bool{} // output key and case, once reported
-	var failed error               // the error that stopped the release part way
+	released := map[string]int64{}  // purpose → cases released
+	withdrawn := map[string]int64{} // purpose → cases withdrawn
+	var failed error                // the error that stopped the release part way
+	purpose := func(h held) {
+		// A purpose's files go when the first of the runs they came from
+		// must be gone.
+		for _, p := range h.rec.Purposes {
+			if p.Name != h.out.Purpose {
+				continue
+			}
+			i := slices.IndexFunc(rec.Purposes, func(q runrecord.Purpose) bool { return q.Name == p.Name })
+			switch {
+			case i < 0:
+				rec.Purposes = append(rec.Purposes, p)
+			case p.RetentionUntil.Before(rec.Purposes[i].RetentionUntil):
+				rec.Purposes[i].RetentionUntil = p.RetentionUntil
+			}
+		}
+	}
 	for _, h := range helds {
 		ho := HeldOutput{RunID: h.rec.RunID, Purpose: h.out.Purpose, Recipient: h.out.Recipient, Held: h.out.Path, Withdrawn: []string{}}
 		if _, err := os.Stat(h.out.Path); errors.Is(err, fs.ErrNotExist) {
 			continue // purged at the end of its retention
 		}
+		k := key(h.out)
 		keep := func(id string) bool {
 			switch {
-			case earlier[key(h.out)][id]:
+			case sent[k][id] > 0:
 				ho.Earlier++
-				if k := key(h.out) + "\x00" + id; status[id] != review.OutcomeConfirmed && !withdrawn[k] {
-					withdrawn[k] = true
+				if status[id] != review.OutcomeConfirmed {
 					ho.Withdrawn = append(ho.Withdrawn, id)
+					count(k, []string{id}, -1)
 				}
 			case status[id] == review.OutcomeConfirmed:
 				return true
@@ -217,7 +243,14 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 			break
 		}
 		ho.Released = len(cases)
-		note(h.out, cases)
+		count(k, cases, 1)
+		if len(ho.Withdrawn) > 0 {
+			rec.Withdrawals = append(rec.Withdrawals, runrecord.Withdrawal{
+				Recipient: h.out.Recipient, Purpose: h.out.Purpose, File: filepath.Base(h.out.Path), Cases: ho.Withdrawn,
+			})
+			withdrawn[h.out.Purpose] += int64(len(ho.Withdrawn))
+			purpose(h)
+		}
 		if len(cases) > 0 && !o.DryRun {
 			ho.Path = filepath.Join(dir, h.rec.RunID, filepath.Base(h.out.Path))
 			sum, err := writeReleased(ho.Path, buf.Bytes())
@@ -230,37 +263,28 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 				Rows: int64(len(cases)), SHA256: sum,
 				Released: &runrecord.Released{RunID: h.rec.RunID, Held: h.out.Path, Cases: cases},
 			})
-			// A purpose's files go when the first of the runs they came
-			// from must be gone.
-			for _, p := range h.rec.Purposes {
-				if p.Name != h.out.Purpose {
-					continue
-				}
-				i := slices.IndexFunc(rec.Purposes, func(q runrecord.Purpose) bool { return q.Name == p.Name })
-				switch {
-				case i < 0:
-					rec.Purposes = append(rec.Purposes, p)
-				case p.RetentionUntil.Before(rec.Purposes[i].RetentionUntil):
-					rec.Purposes[i].RetentionUntil = p.RetentionUntil
-				}
-			}
+			purpose(h)
 			released[h.out.Purpose] += int64(len(cases))
 			o.Logger.Info("released", "run", h.rec.RunID, "recipient", h.out.Recipient, "file", ho.Path, "rows", len(cases))
 		}
 		res.Held = append(res.Held, ho)
 	}
-	if len(rec.Outputs) == 0 {
+	if o.DryRun || len(rec.Outputs) == 0 && len(rec.Withdrawals) == 0 {
 		return res, failed
 	}
 	for _, p := range rec.Purposes {
-		rec.Assessments = append(rec.Assessments, runrecord.Assessment{
-			Purpose: p.Name, SignificantEffect: p.SignificantEffect,
-			Statement: fmt.Sprintf("%d cases were released to their recipients, each confirmed by a reviewer's recorded decision; no case was released without one.", released[p.Name]),
-		})
+		st := fmt.Sprintf("%d cases were released to their recipients, each confirmed by a reviewer's recorded decision; no case was released without one.", released[p.Name])
+		if n := withdrawn[p.Name]; n > 0 {
+			st += fmt.Sprintf(" %d cases released earlier are no longer confirmed; their recipients must be told (Article 19).", n)
+		}
+		rec.Assessments = append(rec.Assessments, runrecord.Assessment{Purpose: p.Name, SignificantEffect: p.SignificantEffect, Statement: st})
 	}
 	// What was written is recorded, also when the release stopped part
 	// way, so that no file goes twice.
 	rec.Finish(o.Now().UTC(), failed)
+	if err := os.MkdirAll(dir, 0o700); err != nil { // a release that only withdraws writes no file
+		return nil, errors.Join(failed, fmt.Errorf("record release: %w", err))
+	}
 	if _, err := rec.Publish(context.WithoutCancel(ctx), dir, ledgerPath); err != nil {
 		return nil, errors.Join(failed, fmt.Errorf("record release: %w", err))
 	}

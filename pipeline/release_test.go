@@ -138,14 +138,35 @@ func TestRelease(t *testing.T) {
 	}
 
 	// A reviewer reconsiders a case already sent: the next release says
-	// the recipient must be told, once.
-	latest, _ := review.Latest(heldRows[3][0], mustDecisions(t, first.QueueFile))
-	if _, err := review.Decide(ctx, review.DecisionsPath(first.QueueFile), queue, review.Decision{CaseID: heldRows[3][0], Outcome: review.OutcomeRejected,
-		Reason: "second look: another person", Reviewer: "bob", Supersedes: latest.DecisionID}); err != nil {
+	// the recipient must be told, and records that it said so.
+	withdrawnCase := heldRows[3][0]
+	redecide := func(outcome, reason string) {
+		t.Helper()
+		latest, _ := review.Latest(withdrawnCase, mustDecisions(t, first.QueueFile))
+		if _, err := review.Decide(ctx, review.DecisionsPath(first.QueueFile), queue, review.Decision{CaseID: withdrawnCase, Outcome: outcome,
+			Reason: reason, Reviewer: "bob", Supersedes: latest.DecisionID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	redecide(review.OutcomeRejected, "second look: another person")
+	withdrawal := release(false)
+	if h := withdrawal.Held[0]; withdrawal.Record == nil || !slices.Equal(h.Withdrawn, []string{withdrawnCase}) || h.Earlier != 2 || h.Released != 0 {
+		t.Fatalf("release after a released case was rejected: %+v", h)
+	}
+	wrec, err := runrecord.Read(filepath.Join(withdrawal.Dir, runrecord.FileName))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if res := release(false); res.Record != nil || !slices.Equal(res.Held[0].Withdrawn, []string{heldRows[3][0]}) || res.Held[0].Earlier != 2 {
-		t.Errorf("release after a released case was rejected: %+v", res.Held[0])
+	if err := wrec.Validate(); err != nil {
+		t.Error(err)
+	}
+	if len(wrec.Outputs) != 0 || len(wrec.Withdrawals) != 1 || !slices.Equal(wrec.Withdrawals[0].Cases, []string{withdrawnCase}) ||
+		wrec.Withdrawals[0].Recipient != "utility_provider" || wrec.Withdrawals[0].File != filepath.Base(held.Path) {
+		t.Errorf("withdrawal record: outputs %+v, withdrawals %+v", wrec.Outputs, wrec.Withdrawals)
+	}
+	// Told once: the next release neither lists it nor sends it.
+	if h := release(false); h.Record != nil || len(h.Held[0].Withdrawn) != 0 || h.Held[0].Earlier != 1 || h.Held[0].Rejected != 2 {
+		t.Errorf("release after the withdrawal was recorded: %+v", h.Held[0])
 	}
 
 	// Released once: not again, neither from this run's held file nor from
@@ -159,12 +180,22 @@ func TestRelease(t *testing.T) {
 		t.Fatalf("second release: %+v", again.Held)
 	}
 	for _, h := range again.Held {
-		if h.Released != 0 || h.Earlier != 2 {
+		if h.Released != 0 || h.Earlier != 1 || len(h.Withdrawn) != 0 {
 			t.Errorf("second release of %s: %+v", h.Held, h)
 		}
 	}
-	if n := len(again.Held[0].Withdrawn) + len(again.Held[1].Withdrawn); n != 1 {
-		t.Errorf("the withdrawn case is listed %d times, want once", n)
+
+	// Confirmed again after its withdrawal, the case goes again, once.
+	redecide(review.OutcomeConfirmed, "third look: the same person after all")
+	resent, err := pipeline.Release(ctx, pipeline.ReleaseOptions{Config: ex.Config(), Version: "test", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := resent.Held[0].Released + resent.Held[1].Released; resent.Record == nil || n != 1 {
+		t.Fatalf("release after the case was confirmed again: %d rows, %+v", n, resent.Held)
+	}
+	if o := resent.Record.Outputs[0]; !slices.Equal(o.Released.Cases, []string{withdrawnCase}) {
+		t.Errorf("sent again: %v, want %s", o.Released.Cases, withdrawnCase)
 	}
 }
 

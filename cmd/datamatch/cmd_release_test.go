@@ -40,8 +40,10 @@ func TestRelease(t *testing.T) {
 	if err != nil || len(rows) < 2 {
 		t.Fatalf("held file: %d rows (%v)", len(rows), err)
 	}
-	if _, errs, code := exe(t, dir, "review", "decide", rows[1][0], "--outcome", "confirmed", "--reason", "account holder confirmed", "--reviewer", "A. Reviewer"); code != exitOK {
-		t.Fatalf("review decide: %s", errs)
+	out, errs, code = exe(t, dir, "review", "decide", rows[1][0], "--outcome", "confirmed", "--reason", "account holder confirmed", "--reviewer", "A. Reviewer")
+	decision := regexp.MustCompile(`recorded decision (\S+) `).FindStringSubmatch(out)
+	if code != exitOK || decision == nil {
+		t.Fatalf("review decide = %d, %q, stderr %q", code, out, errs)
 	}
 	out, errs, code = exe(t, dir, "release", "--config", "exercise.yaml")
 	m := regexp.MustCompile(`utility_provider +\S+ +1 +0 +\d+ +0 +(\S+)`).FindStringSubmatch(out)
@@ -71,6 +73,25 @@ func TestRelease(t *testing.T) {
 	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || !rep.DryRun || len(rep.Held) != 1 ||
 		rep.Held[0].Recipient != "utility_provider" || rep.Held[0].Released != 0 || rep.Held[0].Earlier != 1 {
 		t.Errorf("release --json = %d, %q, stderr %q", code, out, errs)
+	}
+
+	// The reviewer reconsiders: the next release says whom to tell, and
+	// records it; the one after says nothing more.
+	if _, errs, code := exe(t, dir, "review", "decide", rows[1][0], "--outcome", "rejected", "--reason", "a namesake after all",
+		"--reviewer", "B. Reviewer", "--supersedes", decision[1]); code != exitOK {
+		t.Fatalf("review decide --supersedes: %s", errs)
+	}
+	out, errs, code = exe(t, dir, "release", "--config", "exercise.yaml")
+	record := regexp.MustCompile(`record (\S+run\.json)`).FindStringSubmatch(out)
+	if code != exitOK || !strings.Contains(out, "tell the recipient (Article 19): "+rows[1][0]) || record == nil {
+		t.Fatalf("release after the case was rejected = %d, %q, stderr %q", code, out, errs)
+	}
+	if out, errs, code := exe(t, dir, "audit", "show", record[1]); code != exitOK || !strings.Contains(out, "utility_provider, utility-provider-request.csv (arrears_recovery): "+rows[1][0]) {
+		t.Errorf("audit show of the withdrawal = %d, %q, stderr %q", code, out, errs)
+	}
+	out, errs, code = exe(t, dir, "release", "--config", "exercise.yaml")
+	if code != exitOK || strings.Contains(out, "Article 19") || !strings.Contains(out, "nothing to release") {
+		t.Errorf("release after the withdrawal was recorded = %d, %q, stderr %q", code, out, errs)
 	}
 }
 

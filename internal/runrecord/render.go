@@ -60,73 +60,10 @@ func (r *Record) Render(w io.Writer) error {
 		})
 	}
 
-	section(&b, "Inputs")
-	rows := [][]string{{"DATASET", "ROLE", "ROWS IN", "ACCEPTED", "QUARANTINED", "RESTRICTED", "OBJECTED"}}
-	for _, in := range r.Inputs {
-		rows = append(rows, []string{in.Dataset, string(in.Role), texttable.Thousands(in.RowsIn), texttable.Thousands(in.Accepted),
-			texttable.Thousands(in.Quarantined), texttable.Thousands(in.Restricted), texttable.Thousands(in.Objected)})
+	// A release reads no input and matches nothing.
+	if r.Kind != KindRelease {
+		r.renderMatching(&b)
 	}
-	table(&b, "  ", rows, 2, 3, 4, 5, 6)
-	if len(r.Inputs) > 0 {
-		b.WriteByte('\n')
-		rows = [][]string{{"DATASET", "FILE", "SHA-256"}}
-		for _, in := range r.Inputs {
-			rows = append(rows, []string{in.Dataset, in.Path, in.SHA256})
-		}
-		table(&b, "  ", rows)
-	}
-	var problems [][]string
-	for _, in := range r.Inputs {
-		kinds := make([]string, 0, len(in.Problems))
-		for k := range in.Problems {
-			kinds = append(kinds, k)
-		}
-		slices.Sort(kinds)
-		for _, k := range kinds {
-			problems = append(problems, []string{in.Dataset, k, texttable.Thousands(in.Problems[k])})
-		}
-	}
-	if len(problems) > 0 {
-		b.WriteString("\n  Data-quality problems\n")
-		table(&b, "    ", append([][]string{{"DATASET", "PROBLEM", "COUNT"}}, problems...), 2)
-	}
-
-	for _, p := range []struct {
-		title  string
-		raw    json.RawMessage
-		render func(*bytes.Buffer, json.RawMessage) bool
-	}{{"Blocking", r.Blocking, renderBlocking}, {"Scoring", r.Scoring, renderScoring}} {
-		section(&b, p.title)
-		if len(p.raw) == 0 {
-			b.WriteString("  (none recorded)\n")
-			continue
-		}
-		if p.render(&b, p.raw) {
-			continue
-		}
-		var out bytes.Buffer
-		if err := json.Indent(&out, p.raw, "  ", "  "); err != nil {
-			b.WriteString("  (not valid JSON)\n")
-			continue
-		}
-		b.WriteString("  ")
-		b.Write(out.Bytes())
-		b.WriteByte('\n')
-	}
-
-	section(&b, "Pairs and cases by match probability")
-	rows = [][]string{{"BAND", "PAIRS", "CASES"}}
-	for _, band := range r.Bands {
-		rows = append(rows, []string{band.Name, texttable.Thousands(band.Pairs), texttable.Thousands(band.Cases)})
-	}
-	table(&b, "  ", rows, 1, 2)
-
-	section(&b, "Detections")
-	rows = [][]string{{"DETECTION", "PURPOSE", "PAIRS", "CASES"}}
-	for _, d := range r.Detections {
-		rows = append(rows, []string{d.Name, d.Purpose, texttable.Thousands(d.Pairs), texttable.Thousands(d.Cases)})
-	}
-	table(&b, "  ", rows, 2, 3)
 
 	section(&b, "Outputs")
 	for i, o := range r.Outputs {
@@ -151,6 +88,13 @@ func (r *Record) Render(w io.Writer) error {
 	}
 	if len(r.Outputs) == 0 {
 		b.WriteString("  (none)\n")
+	}
+
+	if len(r.Withdrawals) > 0 {
+		section(&b, "Withdrawn: sent earlier, no longer confirmed; tell the recipient (Article 19)")
+		for _, w := range r.Withdrawals {
+			fmt.Fprintf(&b, "  %s, %s (%s): %s\n", w.Recipient, w.File, w.Purpose, strings.Join(w.Cases, ", "))
+		}
 	}
 
 	if len(r.RunFiles) > 0 {
@@ -236,4 +180,76 @@ func yesNo(v bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// renderMatching writes the sections of a matching run: its inputs, the
+// engine's parameters, its pairs and cases by band, and its detections.
+func (r *Record) renderMatching(b *bytes.Buffer) {
+	section(b, "Inputs")
+	rows := [][]string{{"DATASET", "ROLE", "ROWS IN", "ACCEPTED", "QUARANTINED", "RESTRICTED", "OBJECTED"}}
+	for _, in := range r.Inputs {
+		rows = append(rows, []string{in.Dataset, string(in.Role), texttable.Thousands(in.RowsIn), texttable.Thousands(in.Accepted),
+			texttable.Thousands(in.Quarantined), texttable.Thousands(in.Restricted), texttable.Thousands(in.Objected)})
+	}
+	table(b, "  ", rows, 2, 3, 4, 5, 6)
+	if len(r.Inputs) > 0 {
+		b.WriteByte('\n')
+		rows = [][]string{{"DATASET", "FILE", "SHA-256"}}
+		for _, in := range r.Inputs {
+			rows = append(rows, []string{in.Dataset, in.Path, in.SHA256})
+		}
+		table(b, "  ", rows)
+	}
+	var problems [][]string
+	for _, in := range r.Inputs {
+		kinds := make([]string, 0, len(in.Problems))
+		for k := range in.Problems {
+			kinds = append(kinds, k)
+		}
+		slices.Sort(kinds)
+		for _, k := range kinds {
+			problems = append(problems, []string{in.Dataset, k, texttable.Thousands(in.Problems[k])})
+		}
+	}
+	if len(problems) > 0 {
+		b.WriteString("\n  Data-quality problems\n")
+		table(b, "    ", append([][]string{{"DATASET", "PROBLEM", "COUNT"}}, problems...), 2)
+	}
+
+	for _, p := range []struct {
+		title  string
+		raw    json.RawMessage
+		render func(*bytes.Buffer, json.RawMessage) bool
+	}{{"Blocking", r.Blocking, renderBlocking}, {"Scoring", r.Scoring, renderScoring}} {
+		section(b, p.title)
+		if len(p.raw) == 0 {
+			b.WriteString("  (none recorded)\n")
+			continue
+		}
+		if p.render(b, p.raw) {
+			continue
+		}
+		var out bytes.Buffer
+		if err := json.Indent(&out, p.raw, "  ", "  "); err != nil {
+			b.WriteString("  (not valid JSON)\n")
+			continue
+		}
+		b.WriteString("  ")
+		b.Write(out.Bytes())
+		b.WriteByte('\n')
+	}
+
+	section(b, "Pairs and cases by match probability")
+	rows = [][]string{{"BAND", "PAIRS", "CASES"}}
+	for _, band := range r.Bands {
+		rows = append(rows, []string{band.Name, texttable.Thousands(band.Pairs), texttable.Thousands(band.Cases)})
+	}
+	table(b, "  ", rows, 1, 2)
+
+	section(b, "Detections")
+	rows = [][]string{{"DETECTION", "PURPOSE", "PAIRS", "CASES"}}
+	for _, d := range r.Detections {
+		rows = append(rows, []string{d.Name, d.Purpose, texttable.Thousands(d.Pairs), texttable.Thousands(d.Cases)})
+	}
+	table(b, "  ", rows, 2, 3)
 }

@@ -83,6 +83,10 @@ type Record struct {
 	RunFiles []RunFile `json:"run_files"`
 	// Assessments holds one automated-decision assessment per purpose.
 	Assessments []Assessment `json:"automated_decision_assessment"`
+	// Withdrawals, in a release's record, list the cases earlier releases
+	// sent whose latest decision was no longer "confirmed" when this
+	// release ran: their recipients must be told (Article 19).
+	Withdrawals []Withdrawal `json:"withdrawals,omitempty"`
 }
 
 // Purpose is one purpose of the exercise and its legal footing, as the
@@ -170,6 +174,15 @@ type Released struct {
 	RunID string   `json:"run_id"` // the run that held them
 	Held  string   `json:"held"`   // the held output's path
 	Cases []string `json:"cases"`  // the case ids released, in file order
+}
+
+// Withdrawal names the cases a recipient was sent in an output and must be
+// told are no longer confirmed.
+type Withdrawal struct {
+	Recipient string   `json:"recipient"`
+	Purpose   string   `json:"purpose"`
+	File      string   `json:"file"`  // the output's file name, as released
+	Cases     []string `json:"cases"` // the case ids withdrawn
 }
 
 // Kinds of record.
@@ -496,6 +509,17 @@ func (r *Record) Validate() error {
 			bad("output %s: the outputs of a release, and they alone, say what they were released from", o.Path)
 		}
 	}
+	for _, w := range r.Withdrawals {
+		if r.Kind != KindRelease {
+			bad("withdrawal for %s: only a release withdraws cases", w.Recipient)
+		}
+		if !purposes[w.Purpose] {
+			bad("withdrawal for %s: purpose %q is not declared", w.Recipient, w.Purpose)
+		}
+		if w.Recipient == "" || w.File == "" || filepath.Base(w.File) != w.File || len(w.Cases) == 0 {
+			bad("withdrawal for %q: recipient, a file name and cases are required", w.Recipient)
+		}
+	}
 	for _, f := range r.RunFiles {
 		if f.Kind != FileQuarantine && f.Kind != FileDataQuality {
 			bad("run file %s: kind %q is not %s or %s", f.Path, f.Kind, FileQuarantine, FileDataQuality)
@@ -602,6 +626,7 @@ type ledgerSummary struct {
 	Outputs      []ledgerFile     `json:"outputs"`
 	Automated    map[string]int64 `json:"decided_automatically"`
 	Queued       map[string]int64 `json:"cases_queued_for_review"`
+	Withdrawn    int64            `json:"cases_withdrawn,omitempty"`
 }
 
 type ledgerFile struct {
@@ -634,6 +659,9 @@ func (r *Record) LedgerEntry(recordSHA256 string) (ledger.Entry, error) {
 	for _, a := range r.Assessments {
 		s.Automated[a.Purpose] = a.DecidedAutomatically
 		s.Queued[a.Purpose] = a.CasesQueuedForReview
+	}
+	for _, w := range r.Withdrawals {
+		s.Withdrawn += int64(len(w.Cases))
 	}
 	data, err := json.Marshal(s)
 	if err != nil {

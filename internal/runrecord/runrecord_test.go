@@ -181,6 +181,25 @@ func TestValidate(t *testing.T) {
 			}
 		}, ""},
 		{"release output without its source", func(r *Record) { r.Kind = KindRelease }, "the outputs of a release, and they alone"},
+		{"release that only withdraws", func(r *Record) {
+			r.Kind, r.Outputs = KindRelease, nil
+			r.Withdrawals = []Withdrawal{{Recipient: "utility_provider", Purpose: r.Purposes[0].Name, File: "request.csv", Cases: []string{"C-1"}}}
+		}, ""},
+		{"withdrawal in a run", func(r *Record) {
+			r.Withdrawals = []Withdrawal{{Recipient: "utility_provider", Purpose: r.Purposes[0].Name, File: "request.csv", Cases: []string{"C-1"}}}
+		}, "only a release withdraws"},
+		{"withdrawal of no case", func(r *Record) {
+			r.Kind, r.Outputs = KindRelease, nil
+			r.Withdrawals = []Withdrawal{{Recipient: "utility_provider", Purpose: r.Purposes[0].Name, File: "request.csv"}}
+		}, "cases are required"},
+		{"withdrawal naming a path", func(r *Record) {
+			r.Kind, r.Outputs = KindRelease, nil
+			r.Withdrawals = []Withdrawal{{Recipient: "utility_provider", Purpose: r.Purposes[0].Name, File: "../request.csv", Cases: []string{"C-1"}}}
+		}, "a file name"},
+		{"withdrawal for an undeclared purpose", func(r *Record) {
+			r.Kind, r.Outputs = KindRelease, nil
+			r.Withdrawals = []Withdrawal{{Recipient: "utility_provider", Purpose: "x", File: "request.csv", Cases: []string{"C-1"}}}
+		}, "not declared"},
 		{"unknown kind", func(r *Record) { r.Kind = "rerun" }, "kind"},
 		{"run files", func(r *Record) {
 			r.RunFiles = []RunFile{
@@ -489,6 +508,13 @@ func TestRenderGolden(t *testing.T) {
 		edit func(r *Record)
 	}{
 		{"succeeded", func(r *Record) {}},
+		{"release", func(r *Record) {
+			r.Kind = KindRelease
+			r.Inputs, r.Blocking, r.Scoring, r.Bands, r.Detections, r.RunFiles = nil, nil, nil, nil, nil, nil
+			r.Outputs = r.Outputs[:1]
+			r.Outputs[0].Released = &Released{RunID: "20261120T080000Z-0a1b2c", Held: "out/20261120T080000Z-0a1b2c/held/request.csv", Cases: []string{"C-00000007", "C-00000011"}}
+			r.Withdrawals = []Withdrawal{{Recipient: "utility_provider", Purpose: r.Purposes[0].Name, File: "request.csv", Cases: []string{"C-00000003"}}}
+		}},
 		{"other_engine", func(r *Record) {
 			// Parameters of a shape the report does not know (an older
 			// run's, another engine's) are printed as JSON.
