@@ -103,8 +103,15 @@ func verifyDecisions(ctx context.Context, w io.Writer, entries []ledger.Entry, l
 		return err
 	}
 	fmt.Fprintf(w, "decisions log %s: DISAGREES with the ledger on %d decisions\n", logPath, len(problems))
+	unentered := 0
 	for _, p := range problems {
 		fmt.Fprintf(w, "  %s\n", p)
+		if p.Unentered {
+			unentered++
+		}
+	}
+	if unentered == len(problems) {
+		fmt.Fprintf(w, "  'datamatch review enter' enters the decisions never entered\n")
 	}
 	return fmt.Errorf("decisions log %s: %d decisions disagree with the ledger", logPath, len(problems))
 }

@@ -25,7 +25,7 @@ func init() {
 	register(&command{
 		name:    "review",
 		summary: "Work through the manual-review queue: list, show and decide cases, import decisions, export them, report outcomes.",
-		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewImportCmd, reviewHistoryCmd, reviewExportCmd, reviewOutcomesCmd},
+		subs:    []*command{reviewListCmd, reviewShowCmd, reviewDecideCmd, reviewImportCmd, reviewEnterCmd, reviewHistoryCmd, reviewExportCmd, reviewOutcomesCmd},
 	})
 }
 
@@ -207,19 +207,18 @@ var reviewDecideCmd = &command{
 			if err != nil {
 				return err
 			}
-			d, err := review.Decide(ctx, review.DecisionsPath(st.queuePath()), queue, review.Decision{
+			ds, entry, err := review.Record(ctx, review.DecisionsPath(st.queuePath()), ledgerPath, queue, []review.Decision{{
 				CaseID: id, Outcome: *outcome, Reason: *reason, Reviewer: *reviewer, Supersedes: *supersedes,
-			})
-			if errors.Is(err, review.ErrNotLatest) {
+			}})
+			switch {
+			case errors.Is(err, review.ErrNotLatest):
 				return fmt.Errorf("%w; read 'datamatch review history %s' and pass its latest decision with --supersedes", err, id)
-			}
-			if err != nil {
+			case errors.Is(err, review.ErrNotEntered):
+				return fmt.Errorf("%w; once the ledger can be written, 'datamatch review enter' enters it", err)
+			case err != nil:
 				return err
 			}
-			entry, err := enterDecisions(ctx, ledgerPath, queue, []review.Decision{d})
-			if err != nil {
-				return fmt.Errorf("recorded, but not in the audit ledger: %w", err)
-			}
+			d := ds[0]
 			_, err = fmt.Fprintf(e.stdout, "recorded decision %s on case %s: %s (ledger seq %d)\n", d.DecisionID, d.CaseID, d.Outcome, entry.Seq)
 			return err
 		}
@@ -262,15 +261,14 @@ var reviewImportCmd = &command{
 				_, err := fmt.Fprintf(e.stdout, "no decisions in %s: no row has an outcome\n", *file)
 				return err
 			}
-			recorded, err := review.DecideAll(ctx, review.DecisionsPath(st.queuePath()), queue, ds)
-			if errors.Is(err, review.ErrNotLatest) {
+			recorded, _, err := review.Record(ctx, review.DecisionsPath(st.queuePath()), ledgerPath, queue, ds)
+			switch {
+			case errors.Is(err, review.ErrNotEntered):
+				return fmt.Errorf("%d decisions are recorded, but not all are in the audit ledger: %w; once the ledger can be written, 'datamatch review enter' enters them", len(recorded), err)
+			case errors.Is(err, review.ErrNotLatest):
 				return fmt.Errorf("nothing recorded: %w; the case was decided after the file was exported: export again and decide it afresh", err)
-			}
-			if err != nil {
+			case err != nil:
 				return fmt.Errorf("nothing recorded: %w", err)
-			}
-			if _, err := enterDecisions(ctx, ledgerPath, queue, recorded); err != nil {
-				return fmt.Errorf("%d decisions are recorded, but not all are in the audit ledger: %w", len(recorded), err)
 			}
 			counts := map[string]int{}
 			for _, d := range recorded {
@@ -279,6 +277,48 @@ var reviewImportCmd = &command{
 			e.log.Info("imported review decisions", "file", *file, "decisions", len(recorded))
 			_, err = fmt.Fprintf(e.stdout, "recorded %d decisions from %s: %d confirmed, %d rejected, %d needing more information\n",
 				len(recorded), *file, counts[review.OutcomeConfirmed], counts[review.OutcomeRejected], counts[review.OutcomeMoreInfo])
+			return err
+		}
+	},
+}
+
+// reviewEnterCmd is "datamatch review enter".
+var reviewEnterCmd = &command{
+	name:    "review enter",
+	summary: "Enter in the audit ledger the recorded decisions whose entry failed, once each, after checking the log and ledger agree on every other decision.",
+	usage:   "[--dry-run] [--state DIR] [--queue FILE] [--ledger FILE]",
+	setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+		st := newStateFiles(fs, true, false)
+		dry := fs.Bool("dry-run", false, "list the decisions that would be entered, and enter none")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := noPositional(args); err != nil {
+				return err
+			}
+			queue, err := readQueue(st.queuePath())
+			if err != nil {
+				return err
+			}
+			entered, err := review.EnterMissing(ctx, review.DecisionsPath(st.queuePath()), st.ledgerPath(), queue, *dry)
+			if errors.Is(err, review.ErrDisagrees) {
+				return fmt.Errorf("%w; 'datamatch audit verify' lists what disagrees", err)
+			}
+			var b strings.Builder
+			verb := "entered"
+			if *dry {
+				verb = "would enter"
+			}
+			for _, d := range entered {
+				fmt.Fprintf(&b, "%s decision %s on case %s: %s, by %s, recorded %s\n", verb, d.DecisionID, d.CaseID, d.Outcome, d.Reviewer, d.Time.UTC().Format(time.RFC3339))
+			}
+			if len(entered) == 0 && err == nil {
+				b.WriteString("nothing to enter: every recorded decision is in the audit ledger\n")
+			}
+			if _, werr := io.WriteString(e.stdout, b.String()); werr != nil && err == nil {
+				err = werr
+			}
+			if err == nil && !*dry && len(entered) > 0 {
+				e.log.Info("entered review decisions in the ledger", "decisions", len(entered))
+			}
 			return err
 		}
 	},
@@ -297,24 +337,6 @@ func (s *stateFiles) forDecisions() (string, []review.Case, error) {
 		return "", nil, err
 	}
 	return ledgerPath, queue, nil
-}
-
-// enterDecisions appends to the ledger an entry for each recorded
-// decision, under the run that queued its case, and returns the last.
-func enterDecisions(ctx context.Context, ledgerPath string, queue []review.Case, ds []review.Decision) (ledger.Entry, error) {
-	runs := make(map[string]string, len(queue))
-	for _, c := range queue {
-		runs[c.ID] = c.RunID
-	}
-	var last ledger.Entry
-	for _, d := range ds {
-		e, err := ledger.Append(ctx, ledgerPath, d.LedgerEntry(runs[d.CaseID]))
-		if err != nil {
-			return last, fmt.Errorf("decision %s: %w", d.DecisionID, err)
-		}
-		last = e
-	}
-	return last, nil
 }
 
 // reviewShowCmd is "datamatch review show".

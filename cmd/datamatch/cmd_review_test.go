@@ -796,8 +796,45 @@ func TestReviewEndToEnd(t *testing.T) {
 		t.Errorf("audit verify of a forged outcome = %d, %q", code, out)
 	}
 	wantOneLineErr(t, errs, "1 decisions disagree with the ledger")
+	out, errs, code = exe(t, dir, "review", "enter")
+	if code != exitFailure || out != "" {
+		t.Errorf("review enter over a forged log = %d, %q", code, out)
+	}
+	wantOneLineErr(t, errs, "disagree")
 	if err := os.WriteFile(logPath, logged, 0o600); err != nil {
 		t.Fatal(err)
+	}
+
+	// A decision in the log whose ledger entry failed: audit verify names
+	// it, and review enter enters it, once.
+	if out, errs, code := exe(t, dir, "review", "enter"); code != exitOK || !strings.Contains(out, "nothing to enter") {
+		t.Errorf("review enter with every decision entered = %d, %q, %q", code, out, errs)
+	}
+	queue, err := review.ReadQueue(filepath.Join(state, "queue.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unentered, err := review.Decide(context.Background(), logPath, queue, review.Decision{CaseID: rows[2][0], Outcome: review.OutcomeRejected, Reason: "different people", Reviewer: "cy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = exe(t, dir, "audit", "verify")
+	if code != exitFailure || !strings.Contains(out, unentered.DecisionID+": in the decisions log but never entered") || !strings.Contains(out, "'datamatch review enter'") {
+		t.Errorf("audit verify with a decision never entered = %d, %q", code, out)
+	}
+	out, errs, code = exe(t, dir, "review", "enter", "--dry-run")
+	if code != exitOK || !strings.Contains(out, "would enter decision "+unentered.DecisionID) {
+		t.Errorf("review enter --dry-run = %d, %q, %q", code, out, errs)
+	}
+	out, errs, code = exe(t, dir, "review", "enter")
+	if code != exitOK || !strings.Contains(out, "entered decision "+unentered.DecisionID+" on case "+rows[2][0]+": rejected, by cy") {
+		t.Errorf("review enter = %d, %q, %q", code, out, errs)
+	}
+	if out, errs, code := exe(t, dir, "audit", "verify"); code != exitOK || !strings.Contains(out, "OK, 3 decisions") {
+		t.Errorf("audit verify after review enter = %d, %q, %q", code, out, errs)
+	}
+	if out, _, code := exe(t, dir, "review", "enter"); code != exitOK || !strings.Contains(out, "nothing to enter") {
+		t.Errorf("review enter again = %d, %q", code, out)
 	}
 
 	flipByte(t, ledgerPath, 2)

@@ -99,6 +99,13 @@ var ErrDecidedTwice = errors.New("the case is decided twice in one list")
 // decided once in ds. The error names the first decision refused (see
 // DecisionError).
 func DecideAll(ctx context.Context, logPath string, queue []Case, ds []Decision) ([]Decision, error) {
+	return decideAll(ctx, logPath, queue, ds, nil)
+}
+
+// decideAll is DecideAll. If after is not nil, it is called with the
+// decisions as recorded once they are in the log, before the log's lock
+// is released, and its error is returned with them.
+func decideAll(ctx context.Context, logPath string, queue []Case, ds []Decision, after func([]Decision) error) ([]Decision, error) {
 	fail := func(i int, err error) ([]Decision, error) {
 		return nil, fmt.Errorf("decisions log %s: %w", logPath, &DecisionError{Index: i, CaseID: ds[i].CaseID, Err: err})
 	}
@@ -191,6 +198,9 @@ func DecideAll(ctx context.Context, logPath string, queue []Case, ds []Decision)
 			dir.Sync()
 			dir.Close()
 		}
+	}
+	if after != nil {
+		return ds, after(ds)
 	}
 	return ds, nil
 }

@@ -12,6 +12,10 @@ import (
 type Discrepancy struct {
 	DecisionID string
 	Problem    string // what disagrees; never a decision's reason
+	// Unentered marks a decision that is in the log and in no entry of
+	// the ledger: its entry failed after it was recorded, and
+	// EnterMissing can enter it.
+	Unentered bool
 }
 
 func (d Discrepancy) String() string { return d.DecisionID + ": " + d.Problem }
@@ -66,7 +70,7 @@ func Reconcile(decisions []Decision, entries []ledger.Entry) []Discrepancy {
 		inLog[d.DecisionID] = true
 		e, ok := inLedger[d.DecisionID]
 		if !ok {
-			out = append(out, Discrepancy{DecisionID: d.DecisionID, Problem: "in the decisions log but never entered in the ledger"})
+			out = append(out, Discrepancy{DecisionID: d.DecisionID, Problem: "in the decisions log but never entered in the ledger", Unentered: true})
 			continue
 		}
 		for _, f := range []struct{ name, log, ledger string }{
