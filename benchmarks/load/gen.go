@@ -112,6 +112,7 @@ func writePeople(w io.Writer, n, rowGroup int, seed uint64, codec compress.Compr
 			} else {
 				str(person.ColEmail).Append(strings.ToLower(fore) + "." + strings.ToLower(sur) + strconv.Itoa(rng.IntN(1000)) + "@example.org")
 			}
+			str(person.ColGender).Append([]string{"Female", "Male"}[i%2]) // without a draw, as passports
 			str(person.ColTenancyRef).Append("TEN" + strconv.Itoa(500_000+i/2))
 			str(person.ColTenancyRole).Append([]string{"lead", "joint", "household"}[rng.IntN(3)])
 			ts := epochStart + int32(rng.IntN(30*365))

@@ -27,6 +27,7 @@ var textFields = map[string]textField{
 	person.ColUPRN:               func(r *person.Record) *string { return &r.UPRN },
 	person.ColPhone:              func(r *person.Record) *string { return &r.Phone },
 	person.ColEmail:              func(r *person.Record) *string { return &r.Email },
+	person.ColGender:             func(r *person.Record) *string { return &r.Gender },
 	person.ColTenancyRef:         func(r *person.Record) *string { return &r.TenancyRef },
 	person.ColTenancyRole:        func(r *person.Record) *string { return &r.TenancyRole },
 	person.ColForwardingAddress:  func(r *person.Record) *string { return &r.ForwardingAddress },

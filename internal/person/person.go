@@ -26,6 +26,7 @@ type Record struct {
 	UPRN        string
 	Phone       string
 	Email       string
+	Gender      string // as recorded: a sex or gender word, code or title (see normalize.Gender)
 
 	// Role-specific columns. Which are filled depends on the dataset's role.
 	TenancyRef         string
@@ -61,6 +62,7 @@ const (
 	ColUPRN               = "uprn"
 	ColPhone              = "phone"
 	ColEmail              = "email"
+	ColGender             = "gender"
 	ColTenancyRef         = "tenancy_ref"
 	ColTenancyRole        = "tenancy_role"
 	ColTenancyStart       = "tenancy_start"
@@ -136,6 +138,7 @@ var Columns = []Column{
 	{ColUPRN, String, Identifier},
 	{ColPhone, String, Identifier},
 	{ColEmail, String, Identifier},
+	{ColGender, String, Identifier},
 	{ColTenancyRef, String, Attribute},
 	{ColTenancyRole, String, Attribute},
 	{ColTenancyStart, Date, Attribute},
@@ -222,6 +225,8 @@ func (r *Record) stringField(name string) *string {
 		return &r.Phone
 	case ColEmail:
 		return &r.Email
+	case ColGender:
+		return &r.Gender
 	case ColTenancyRef:
 		return &r.TenancyRef
 	case ColTenancyRole:

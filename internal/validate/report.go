@@ -81,6 +81,10 @@ const (
 	// InvalidPassport: a passport number that is not 6 to 12 letters and
 	// digits. Kept, because it still matches itself.
 	InvalidPassport
+	// UnknownGender: a gender that is no sex or gender word, ISO/IEC 5218
+	// code or title normalize.Gender knows. Kept in clear, but compared
+	// as unknown.
+	UnknownGender
 
 	numProblems = iota + 1
 )
@@ -109,6 +113,7 @@ var problemNames = [numProblems]string{
 	OverMaxAge:        "over_max_age",
 	RoleRespelled:     "role_respelled",
 	InvalidPassport:   "invalid_passport",
+	UnknownGender:     "unknown_gender",
 }
 
 // String returns the problem's report code, such as "not_uk_format".
@@ -138,7 +143,7 @@ func (p Problem) Action() Action {
 	switch p {
 	case ControlCharacters, RepairedEncoding, RoleRespelled:
 		return Repaired
-	case NotHMRCFormat, NotUKFormat, InvalidPhone, InvalidEmail, NotUPRNFormat, UnknownRole, InvalidPassport,
+	case NotHMRCFormat, NotUKFormat, InvalidPhone, InvalidEmail, NotUPRNFormat, UnknownRole, InvalidPassport, UnknownGender,
 		DeathBeforeBirth, EndBeforeStart, RoundedFromFloat, RoundedDecimal, OverMaxAge:
 		return Kept
 	}
@@ -227,6 +232,7 @@ var (
 	colUPRN               = columnIndex[person.ColUPRN]
 	colPhone              = columnIndex[person.ColPhone]
 	colEmail              = columnIndex[person.ColEmail]
+	colGender             = columnIndex[person.ColGender]
 	colTenancyRef         = columnIndex[person.ColTenancyRef]
 	colTenancyRole        = columnIndex[person.ColTenancyRole]
 	colTenancyStart       = columnIndex[person.ColTenancyStart]

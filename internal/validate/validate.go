@@ -141,6 +141,7 @@ func (v *Validator) RecordMemo(r *person.Record, rep *Report, m *Memo) RowReason
 	m.apply(&r.UPRN, &ruleUPRN, rep)
 	m.apply(&r.Phone, &rulePhone, rep)
 	m.apply(&r.Email, &ruleEmail, rep)
+	m.apply(&r.Gender, &ruleGender, rep)
 	m.apply(&r.ForwardingAddress, &ruleForwardingAddress, rep)
 	m.apply(&r.ForwardingPostcode, &ruleForwardingPostcode, rep)
 
@@ -185,6 +186,7 @@ const (
 	checkPhone
 	checkEmail
 	checkRole
+	checkGender
 )
 
 // textRule is the rules of one text column.
@@ -206,6 +208,7 @@ var (
 	ruleUPRN               = textRule{colUPRN, checkUPRN, MaxUPRNLen}
 	rulePhone              = textRule{colPhone, checkPhone, MaxPhoneLen}
 	ruleEmail              = textRule{colEmail, checkEmail, MaxEmailLen}
+	ruleGender             = textRule{colGender, checkGender, MaxTextLen}
 	ruleForwardingAddress  = textRule{colForwardingAddress, checkPlaceholder, MaxAddressLen}
 	ruleForwardingPostcode = textRule{colForwardingPostcode, checkPostcode, MaxPostcodeLen}
 	ruleTenancyRef         = textRule{colTenancyRef, checkText, MaxTextLen}
@@ -302,6 +305,10 @@ func (rule *textRule) apply(s string) (string, problems) {
 		out = byStatus(out, &ps, present, ok, InvalidEmail)
 	case checkRole:
 		out, ps = tenancyRole(out, ps)
+	case checkGender:
+		if _, ok := normalize.Gender(out); !ok {
+			ps.add(UnknownGender)
+		}
 	}
 	return out, ps
 }

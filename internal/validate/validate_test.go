@@ -309,6 +309,20 @@ func TestRecord(t *testing.T) {
 			found: []finding{{person.ColTenancyRole, UnknownRole}},
 		},
 		{
+			name: "gender word, code and title kept as recorded",
+			edit: func(r *person.Record) { r.Gender = "Mrs" },
+		},
+		{
+			name:  "unknown gender kept",
+			edit:  func(r *person.Record) { r.Gender = "Femal" },
+			found: []finding{{person.ColGender, UnknownGender}},
+		},
+		{
+			name:   "a gender alone identifies no one",
+			edit:   func(r *person.Record) { *r = person.Record{RecordID: r.RecordID, Gender: "F"} },
+			reason: NoIdentifyingField,
+		},
+		{
 			name: "surrounding spaces trimmed",
 			edit: func(r *person.Record) { r.Surname = "  Smith " },
 			want: func(r *person.Record) { r.Surname = "Smith" },
