@@ -13,8 +13,8 @@ import (
 // canonical form get the same pseudonym under one key, so comparing
 // canonical forms tells whether matching sees two values as one: case,
 // spacing, accents, punctuation and the way a number is written do not
-// count. Names, NI and passport numbers, postcodes (forwarding ones too),
-// phones, e-mail addresses and addresses have canonical forms.
+// count. Names, NI and passport numbers, genders, postcodes (forwarding
+// ones too), phones, e-mail addresses and addresses have canonical forms.
 func Canonical(column, v string) string {
 	switch column {
 	case person.ColForename:
@@ -32,6 +32,9 @@ func Canonical(column, v string) string {
 	case person.ColPassport:
 		doc, _ := normalize.Passport(v)
 		return doc
+	case person.ColGender:
+		g, _ := normalize.Gender(v)
+		return g
 	case person.ColPostcode, person.ColForwardingPostcode:
 		pc, _ := normalize.Postcode(v)
 		return pc

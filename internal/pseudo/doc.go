@@ -62,6 +62,8 @@
 //     foreign-format number; placeholders (TN, dummies) are null;
 //   - passport_number: the number as normalize.Passport cleans it (letters
 //     and digits, upper case); placeholders and dummies are null;
+//   - gender: F, M or X, as normalize.Gender reads a sex or gender word,
+//     an ISO/IEC 5218 code or a gendered title; null when none is stated;
 //   - postcode: the canonical postcode ("SK1 3NQ"; a non-UK one as
 //     normalize.Postcode keeps it); postcode.outward ("SK1") and
 //     postcode.sector ("SK1 3") for UK postcodes only;
@@ -154,8 +156,11 @@
 //     outward codes and sectors, forename groups and phonetic codes can be
 //     aligned with public frequency tables (the most common token of
 //     surname_phonetic is almost surely SM0, Smith). Common surnames and
-//     forenames follow. Unique fields (NI and passport numbers, phone, email, UPRN) leak
-//     only equality across records.
+//     forenames follow. Gender takes three values, and its two common
+//     tokens are told apart by the forenames they come with: an encoded
+//     file tells each record's recorded gender to whoever holds it. Unique
+//     fields (NI and passport numbers, phone, email, UPRN) leak only
+//     equality across records.
 //   - Bloom filters add the q-gram structure: frequency and pattern-mining
 //     attacks (Kuzu et al. 2011; Christen, Schnell, Vatsalan and Ranbaduge,
 //     "Efficient cryptanalysis of Bloom filters for privacy-preserving

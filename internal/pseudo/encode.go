@@ -56,6 +56,7 @@ const (
 	fForenameInitial
 	fDOBWindow
 	fPassport
+	fGender
 	numFields
 )
 
@@ -84,6 +85,7 @@ var fieldPurpose = [numFields]string{
 	fForenameInitial:  "forename.initial",
 	fDOBWindow:        "dob.window",
 	fPassport:         "passport_number",
+	fGender:           "gender",
 }
 
 // editPurpose names the sub-keys of the Edits: Derive("edits/" + purpose).
@@ -485,6 +487,9 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 		if doc, _ := normalize.Passport(src.Passport); doc != "" {
 			dst.Passport = e.token(st, fPassport, doc)
 		}
+	}
+	if g, _ := normalize.Gender(src.Gender); g != "" {
+		dst.Gender = e.token(st, fGender, g)
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)

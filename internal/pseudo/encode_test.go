@@ -128,6 +128,7 @@ func fullRecord() person.Record {
 		DOB:          date.MustOf(1980, time.March, 5),
 		NINumber:     "hn 58 31 92 b",
 		Passport:     "pa 123-4567",
+		Gender:       "Female",
 		Address:      "Flat 3, 12 High St, Stockport",
 		Postcode:     "sk13nq",
 		UPRN:         "000100012345678",
@@ -178,6 +179,7 @@ func TestDerivations(t *testing.T) {
 		DOBWithinYear:   [2]Token{refToken(k, "dob.window", "366/0/5"), refToken(k, "dob.window", "366/1/5")},
 		NINumber:        refToken(k, "ni_number", "HN583192"),
 		Passport:        refToken(k, "passport_number", "PA1234567"),
+		Gender:          refToken(k, "gender", "F"),
 		Postcode:        refToken(k, "postcode", "SK1 3NQ"),
 		PostcodeOutward: refToken(k, "postcode.outward", "SK1"),
 		PostcodeSector:  refToken(k, "postcode.sector", "SK1 3"),
@@ -348,10 +350,10 @@ func TestNulls(t *testing.T) {
 		{"empty", person.Record{RecordID: "x"}},
 		{"placeholders", person.Record{
 			Forename: "UNKNOWN", MiddleNames: "N/A", Surname: "Not Known", NINumber: "TN 01 01 80 F",
-			Address: "No Fixed Abode", Postcode: "N/A", UPRN: "null", Phone: "N/A", Email: "none", Passport: "on file",
+			Address: "No Fixed Abode", Postcode: "N/A", UPRN: "null", Phone: "N/A", Email: "none", Passport: "on file", Gender: "Not known",
 			DOB: date.MustOf(1900, time.January, 1),
 		}},
-		{"dummy NI and blanks", person.Record{NINumber: "AA000000A", Forename: "  ", Surname: "-", UPRN: "0000", Address: " , ", Passport: "123456789"}},
+		{"dummy NI and blanks", person.Record{NINumber: "AA000000A", Forename: "  ", Surname: "-", UPRN: "0000", Address: " , ", Passport: "123456789", Gender: "Dr"}},
 		{"punctuation", person.Record{Forename: "'''", Surname: "..", MiddleNames: "-"}},
 	}
 	for _, tt := range tests {
@@ -392,6 +394,7 @@ func TestNormalisationEquality(t *testing.T) {
 		{{Phone: "+44 (0)7700 900123"}, {Phone: "07700900123"}},
 		{{NINumber: "HN 58 31 92 B"}, {NINumber: "hn583192"}},
 		{{Passport: "pa 123 4567"}, {Passport: "PA1234567"}},
+		{{Gender: "Female"}, {Gender: "Mrs"}},
 		{{UPRN: "00012345"}, {UPRN: "12345.0"}},
 		{{Email: "A@B.COM"}, {Email: " a@b.com"}},
 	}

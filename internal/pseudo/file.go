@@ -27,7 +27,7 @@ import (
 // describes the format.
 const (
 	formatName    = "datamatch-pseudonymised-records"
-	formatVersion = 5
+	formatVersion = 6
 
 	metaFormat      = "datamatch.format"
 	metaVersion     = "datamatch.format_version"
@@ -157,6 +157,7 @@ var columns = []column{
 	tokenCol("dob_within_year_1", func(r *Record) *Token { return &r.DOBWithinYear[1] }),
 	uniqueTokenCol("ni_number", func(r *Record) *Token { return &r.NINumber }),
 	uniqueTokenCol("passport_number", func(r *Record) *Token { return &r.Passport }),
+	tokenCol("gender", func(r *Record) *Token { return &r.Gender }),
 	tokenCol("postcode", func(r *Record) *Token { return &r.Postcode }),
 	tokenCol("postcode_outward", func(r *Record) *Token { return &r.PostcodeOutward }),
 	tokenCol("postcode_sector", func(r *Record) *Token { return &r.PostcodeSector }),

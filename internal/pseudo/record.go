@@ -82,6 +82,7 @@ type Record struct {
 
 	NINumber Token // core of the NI number, without the suffix letter
 	Passport Token // a passport or other travel document's number
+	Gender   Token // F, M or X, as normalize.Gender reads the recorded gender
 
 	Postcode        Token
 	PostcodeOutward Token
