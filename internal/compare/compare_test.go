@@ -381,6 +381,48 @@ func TestExact(t *testing.T) {
 	}
 }
 
+func TestGender(t *testing.T) {
+	c := Gender()
+	const f, m = 11, 12
+	base := pseudo.Record{Forename: 1, ForenameGroup: 50, Gender: f, ForenameEdits: pseudo.Edits{7}, ForenamePhonetic: 90}
+	tests := []struct {
+		name string
+		edit func(r *pseudo.Record)
+		want string
+	}{
+		// One forename says the gender already: namesakes agree on it too.
+		{"same forename", func(r *pseudo.Record) {}, LevelNull},
+		{"same forename, other gender", func(r *pseudo.Record) { r.Gender = m }, LevelNull},
+		{"nicknames of one forename", func(r *pseudo.Record) { r.Forename = 2 }, LevelNull},
+		// Where the forenames leave it open, gender weighs.
+		{"one letter apart (Louis, Louise)", func(r *pseudo.Record) {
+			r.Forename, r.ForenameGroup, r.Gender, r.ForenameEdits = 3, 51, m, pseudo.Edits{7}
+		}, LevelElse},
+		{"one letter apart, same gender (Jon, John)", func(r *pseudo.Record) { r.Forename, r.ForenameGroup, r.ForenameEdits = 3, 51, pseudo.Edits{7} }, LevelNull},
+		{"one sound apart, same gender", func(r *pseudo.Record) { r.Forename, r.ForenameGroup, r.ForenamePhonetic = 3, 51, 90 }, LevelNull},
+		{"other forename, other gender", func(r *pseudo.Record) {
+			r.Forename, r.ForenameGroup, r.ForenameEdits, r.ForenamePhonetic, r.Gender = 3, 51, pseudo.Edits{8}, 91, m
+		}, LevelElse},
+		{"other forename, same gender", func(r *pseudo.Record) {
+			r.Forename, r.ForenameGroup, r.ForenameEdits, r.ForenamePhonetic = 3, 51, pseudo.Edits{8}, 91
+		}, LevelExact},
+		{"an initial only", func(r *pseudo.Record) { r.ForenameIsInitial, r.Gender = true, m }, LevelElse},
+		{"no forename", func(r *pseudo.Record) { r.Forename, r.ForenameGroup = 0, 0 }, LevelExact},
+		{"no gender", func(r *pseudo.Record) { r.Forename, r.ForenameGroup, r.Gender = 3, 51, 0 }, LevelNull},
+	}
+	for _, tt := range tests {
+		b := base
+		tt.edit(&b)
+		a := base
+		if got := c.Levels[c.Compare(&a, &b)]; got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+		if got := c.Levels[c.Compare(&b, &a)]; got != tt.want {
+			t.Errorf("%s, reversed: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestNewRejects(t *testing.T) {
 	good := Exact("x", func(r *pseudo.Record) pseudo.Token { return r.Phone })
 	tests := []struct {

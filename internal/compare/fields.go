@@ -32,12 +32,13 @@ var DefaultAddressDice = [2]float64{0.85, 0.6}
 
 // Default returns the standard comparisons: forename, middle names,
 // surname, date of birth, NI number, passport number, address (with
-// postcode and UPRN), phone and email. Every exact level of a single token
-// is adjusted by term frequency, so that an agreement on a common or
+// postcode and UPRN), phone, email and gender. Every exact level of a
+// single token is adjusted by term frequency, so that an agreement on a common or
 // placeholder value counts for less than one on a rare value. Surname,
 // phone and email are household fields (see Comparison.Household), phone
 // and email contacts (see Comparison.Contact); date of birth, NI number
-// and passport number are identifiers (see Comparison.Identifier).
+// and passport number are identifiers (see Comparison.Identifier). Gender
+// is compared where the forenames leave it open (see Gender).
 func Default() []Comparison {
 	return []Comparison{
 		Forename(DefaultNameDice),
@@ -49,6 +50,7 @@ func Default() []Comparison {
 		Address(DefaultAddressDice),
 		contact(household(Exact("phone", func(r *pseudo.Record) pseudo.Token { return r.Phone }))),
 		contact(household(Exact("email", func(r *pseudo.Record) pseudo.Token { return r.Email }))),
+		Gender(),
 	}
 }
 
@@ -102,6 +104,51 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 		},
 		Term: token,
 	}
+}
+
+// Gender compares genders where the forenames leave them open. Levels:
+// "exact", "else", "null". A forename tells a gender: two records with
+// one forename, or nicknames of one, agree on gender as surely when they
+// are namesakes as when they are one person, and weighing that agreement
+// again would count the forename twice. Gender is then not compared
+// (null). Forenames one letter or one sound apart are mostly one name
+// mistyped, and agree on gender for that reason; but Louis and Louise are
+// two names, and twins. For them only a disagreement counts ("else"). Where
+// the forenames differ, are missing or are only initials ("J Smith" and
+// "Jane Smith"), gender weighs either way.
+func Gender() Comparison {
+	c := Exact("gender", func(r *pseudo.Record) pseudo.Token { return r.Gender })
+	exact := c.Compare
+	c.Compare = func(a, b *pseudo.Record) uint8 {
+		l := exact(a, b)
+		switch {
+		case l == 2:
+		case sameForename(a, b):
+			l = 2
+		case l == 0 && nearForename(a, b):
+			l = 2
+		}
+		return l
+	}
+	return c
+}
+
+// sameForename reports whether a and b have one forename, written alike
+// or in one nickname group, that is more than an initial.
+func sameForename(a, b *pseudo.Record) bool {
+	if a.ForenameIsInitial || b.ForenameIsInitial {
+		return false
+	}
+	return a.Forename != 0 && a.Forename == b.Forename || a.ForenameGroup != 0 && a.ForenameGroup == b.ForenameGroup
+}
+
+// nearForename reports whether the forenames of a and b, neither an
+// initial, are one edit or one sound apart.
+func nearForename(a, b *pseudo.Record) bool {
+	if a.ForenameIsInitial || b.ForenameIsInitial || a.Forename == 0 || b.Forename == 0 {
+		return false
+	}
+	return a.ForenameEdits.Share(&b.ForenameEdits) || phonetic(a.ForenamePhonetic, a.ForenamePhonAlt, b.ForenamePhonetic, b.ForenamePhonAlt)
 }
 
 // Forename compares forenames. Levels, first that applies: "exact";

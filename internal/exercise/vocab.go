@@ -242,6 +242,7 @@ var OutputFields = []OutputField{
 	{"uprn", FromSubject, person.ColUPRN},
 	{"phone", FromSubject, person.ColPhone},
 	{"email", FromSubject, person.ColEmail},
+	{"gender", FromSubject, person.ColGender},
 	{"tenancy_ref", FromSubject, person.ColTenancyRef},
 	{"tenancy_role", FromSubject, person.ColTenancyRole},
 	{"tenancy_start", FromSubject, person.ColTenancyStart},

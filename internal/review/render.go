@@ -88,7 +88,7 @@ func RenderCase(w io.Writer, c Case, left, right map[string]string) error {
 }
 
 // differ reports whether the values l and r of column name differ. Names,
-// NI and passport numbers, postcodes, phones, e-mail addresses and addresses are
+// NI and passport numbers, genders, postcodes, phones, e-mail addresses and addresses are
 // compared in the canonical forms that matching keys (pseudo.Canonical), so
 // that case, spacing, accents, punctuation and the way a number is
 // written do not count; when neither value has such a form (a name in

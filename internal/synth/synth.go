@@ -389,6 +389,7 @@ var mappings = [numDatasets]func() load.Mapping{
 			person.ColUPRN:         from(tenUPRN),
 			person.ColPhone:        from(tenTel),
 			person.ColEmail:        from(tenEmail),
+			person.ColGender:       from(tenTitle), // a title stands for a gender
 			person.ColTenancyRef:   from(tenTenancyRef),
 			person.ColTenancyRole:  from(tenRole),
 			person.ColTenancyStart: from(tenStart),
@@ -412,6 +413,7 @@ var mappings = [numDatasets]func() load.Mapping{
 				person.ColPostcode:     from("Postcode"),
 				person.ColPhone:        from("Telephone"),
 				person.ColEmail:        from("Email"),
+				person.ColGender:       from("Gender"),
 				person.ColTenancyRef:   from("TenancyNo"),
 				person.ColTenancyRole:  from("TenantType"),
 				person.ColTenancyStart: fromAs(string(date.ISO), "TenancyStartDate"),
@@ -427,6 +429,7 @@ var mappings = [numDatasets]func() load.Mapping{
 			person.ColSurname:     from("surname"),
 			person.ColDOB:         fromAs(string(date.Compact), "date_of_birth"),
 			person.ColDateOfDeath: fromAs(string(date.DayMonth), "date_of_death"),
+			person.ColGender:      from("sex"),
 			person.ColAddress:     from("last_address"),
 			person.ColPostcode:    from("last_postcode"),
 		}}
@@ -441,6 +444,7 @@ var mappings = [numDatasets]func() load.Mapping{
 				person.ColPostcode:           from("supply_postcode"),
 				person.ColPhone:              from("phone"),
 				person.ColEmail:              from("email"),
+				person.ColGender:             from("title"),
 				person.ColTenancyEnd:         from("account_closed"),
 				person.ColForwardingAddress:  from("forwarding_address"),
 				person.ColForwardingPostcode: from("forwarding_postcode"),
@@ -457,6 +461,7 @@ var mappings = [numDatasets]func() load.Mapping{
 			person.ColAddress:      from("property_addr1", "property_addr2", "property_addr3"),
 			person.ColPostcode:     from("postcode"),
 			person.ColUPRN:         from("uprn"),
+			person.ColGender:       from("title"),
 			person.ColTenancyStart: from("liability_start"),
 			person.ColTenancyEnd:   from("liability_end"),
 		}}
