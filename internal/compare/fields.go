@@ -33,7 +33,7 @@ var DefaultAddressDice = [2]float64{0.85, 0.6}
 // Default returns the standard comparisons: forename, middle names,
 // surname, date of birth, NI number, passport number, address (with
 // postcode and UPRN), phone, email and gender. Every exact level of a
-// single token is adjusted by term frequency, so that an agreement on a common or
+// single token but gender's is adjusted by term frequency, so that an agreement on a common or
 // placeholder value counts for less than one on a rare value. Surname,
 // phone and email are household fields (see Comparison.Household), phone
 // and email contacts (see Comparison.Contact); date of birth, NI number
@@ -115,22 +115,25 @@ func Exact(name string, token func(r *pseudo.Record) pseudo.Token) Comparison {
 // mistyped, and agree on gender for that reason; but Louis and Louise are
 // two names, and twins. For them only a disagreement counts ("else"). Where
 // the forenames differ, are missing or are only initials ("J Smith" and
-// "Jane Smith"), gender weighs either way.
+// "Jane Smith"), gender weighs either way. Two values share nearly every
+// record, so agreement is not adjusted by term frequency.
 func Gender() Comparison {
-	c := Exact("gender", func(r *pseudo.Record) pseudo.Token { return r.Gender })
-	exact := c.Compare
-	c.Compare = func(a, b *pseudo.Record) uint8 {
-		l := exact(a, b)
-		switch {
-		case l == 2:
-		case sameForename(a, b):
-			l = 2
-		case l == 0 && nearForename(a, b):
-			l = 2
-		}
-		return l
+	return Comparison{
+		Name:   "gender",
+		Levels: []string{LevelExact, LevelElse, LevelNull},
+		Compare: func(a, b *pseudo.Record) uint8 {
+			x, y := a.Gender, b.Gender
+			switch {
+			case x == 0 || y == 0 || sameForename(a, b):
+				return 2
+			case x != y:
+				return 1
+			case nearForename(a, b):
+				return 2
+			}
+			return 0
+		},
 	}
-	return c
 }
 
 // sameForename reports whether a and b have one forename, written alike

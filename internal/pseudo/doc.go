@@ -63,7 +63,9 @@
 //   - passport_number: the number as normalize.Passport cleans it (letters
 //     and digits, upper case); placeholders and dummies are null;
 //   - gender: F, M or X, as normalize.Gender reads a sex or gender word,
-//     an ISO/IEC 5218 code or a gendered title; null when none is stated;
+//     an ISO/IEC 5218 code or a gendered title; null when none is stated.
+//     A record holds not the token but its rank among the three genders'
+//     tokens, 1 to 3 (GenderCode): as keyed, and one byte;
 //   - postcode: the canonical postcode ("SK1 3NQ"; a non-UK one as
 //     normalize.Postcode keeps it); postcode.outward ("SK1") and
 //     postcode.sector ("SK1 3") for UK postcodes only;
@@ -157,7 +159,7 @@
 //     aligned with public frequency tables (the most common token of
 //     surname_phonetic is almost surely SM0, Smith). Common surnames and
 //     forenames follow. Gender takes three values, and its two common
-//     tokens are told apart by the forenames they come with: an encoded
+//     codes are told apart by the forenames they come with: an encoded
 //     file tells each record's recorded gender to whoever holds it. Unique
 //     fields (NI and passport numbers, phone, email, UPRN) leak only
 //     equality across records.

@@ -108,6 +108,8 @@ type Encoder struct {
 	free chan *state
 	// dobs is shared by the workers.
 	dobs dobTable
+	// genders are the codes of F, M and X (see genderCodes).
+	genders [3]GenderCode
 }
 
 // NewEncoder returns an encoder for key k. It derives the sub-keys and
@@ -127,7 +129,44 @@ func NewEncoder(k key.Key) *Encoder {
 	for i, p := range editPurpose {
 		e.edits[i] = newEditKeyer(k.Derive("edits/" + p))
 	}
+	e.genders = genderCodes(e.tokenKeys[fGender])
 	return e
+}
+
+// genders are the canonical genders, in the order of Encoder.genders.
+var genders = [3]string{normalize.GenderFemale, normalize.GenderMale, normalize.GenderOther}
+
+// genderCodes gives each of genders its code: its rank, from 1, among the
+// three genders' tokens under key. The codes are distinct and the key
+// alone decides which gender has which, as it decides tokens; a record
+// stores one byte rather than eight.
+func genderCodes(key []byte) [3]GenderCode {
+	var ts [3]Token
+	for i, g := range genders {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(g))
+		ts[i] = Token(binary.BigEndian.Uint64(m.Sum(nil)))
+	}
+	var codes [3]GenderCode
+	for i := range ts {
+		codes[i] = 1
+		for j := range ts {
+			if ts[j] < ts[i] || ts[j] == ts[i] && j < i {
+				codes[i]++
+			}
+		}
+	}
+	return codes
+}
+
+// genderCode returns the code of the canonical gender g, or 0.
+func (e *Encoder) genderCode(g string) GenderCode {
+	for i, x := range genders {
+		if g == x {
+			return e.genders[i]
+		}
+	}
+	return 0
 }
 
 // KeyID returns the ID of the encoder's key.
@@ -488,8 +527,9 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 			dst.Passport = e.token(st, fPassport, doc)
 		}
 	}
-	if g, _ := normalize.Gender(src.Gender); g != "" {
-		dst.Gender = e.token(st, fGender, g)
+	if src.Gender != "" {
+		g, _ := normalize.Gender(src.Gender)
+		dst.Gender = e.genderCode(g)
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)

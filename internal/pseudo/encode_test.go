@@ -46,6 +46,41 @@ func refToken(k key.Key, purpose, value string) Token {
 	return t
 }
 
+// refGenderCode computes a gender's code independently: its rank, from 1,
+// among the tokens of F, M and X.
+func refGenderCode(k key.Key, g string) GenderCode {
+	t := refToken(k, "gender", g)
+	code := GenderCode(1)
+	for _, o := range []string{"F", "M", "X"} {
+		if refToken(k, "gender", o) < t {
+			code++
+		}
+	}
+	return code
+}
+
+// TestGenderCodes checks that the three genders get the three codes, in an
+// order that differs from key to key.
+func TestGenderCodes(t *testing.T) {
+	orders := map[[3]GenderCode]bool{}
+	for range 40 {
+		e := NewEncoder(newKey(t))
+		var codes [3]GenderCode
+		for i, g := range []string{"Female", "Male", "Non-binary"} {
+			var r Record
+			e.Encode(&r, &person.Record{RecordID: "x", Gender: g})
+			codes[i] = r.Gender
+		}
+		if got := codes; got[0]+got[1]+got[2] != 6 || got[0]*got[1]*got[2] != 6 {
+			t.Fatalf("codes %v are not 1, 2 and 3", got)
+		}
+		orders[codes] = true
+	}
+	if len(orders) < 2 {
+		t.Errorf("40 keys gave the genders one order, %v", orders)
+	}
+}
+
 // refEdits computes Edits independently: the AES-256 value of the name and
 // of each of its one-byte deletions, distinct, ascending.
 func refEdits(k key.Key, purpose, w string) Edits {
@@ -179,7 +214,7 @@ func TestDerivations(t *testing.T) {
 		DOBWithinYear:   [2]Token{refToken(k, "dob.window", "366/0/5"), refToken(k, "dob.window", "366/1/5")},
 		NINumber:        refToken(k, "ni_number", "HN583192"),
 		Passport:        refToken(k, "passport_number", "PA1234567"),
-		Gender:          refToken(k, "gender", "F"),
+		Gender:          refGenderCode(k, "F"),
 		Postcode:        refToken(k, "postcode", "SK1 3NQ"),
 		PostcodeOutward: refToken(k, "postcode.outward", "SK1"),
 		PostcodeSector:  refToken(k, "postcode.sector", "SK1 3"),

@@ -102,6 +102,7 @@ const (
 	kindMoney
 	kindEdits
 	kindFlag
+	kindGender
 )
 
 // column is one column of the format and where its value lives in a Record.
@@ -157,7 +158,7 @@ var columns = []column{
 	tokenCol("dob_within_year_1", func(r *Record) *Token { return &r.DOBWithinYear[1] }),
 	uniqueTokenCol("ni_number", func(r *Record) *Token { return &r.NINumber }),
 	uniqueTokenCol("passport_number", func(r *Record) *Token { return &r.Passport }),
-	tokenCol("gender", func(r *Record) *Token { return &r.Gender }),
+	{name: "gender", kind: kindGender, nullable: true, dict: true},
 	tokenCol("postcode", func(r *Record) *Token { return &r.Postcode }),
 	tokenCol("postcode_outward", func(r *Record) *Token { return &r.PostcodeOutward }),
 	tokenCol("postcode_sector", func(r *Record) *Token { return &r.PostcodeSector }),
@@ -195,6 +196,8 @@ func (c column) arrowType() arrow.DataType {
 		return &arrow.FixedSizeBinaryType{ByteWidth: editsBytes}
 	case kindFlag:
 		return arrow.FixedWidthTypes.Boolean
+	case kindGender:
+		return arrow.PrimitiveTypes.Uint8
 	}
 	return arrow.BinaryTypes.String
 }
@@ -340,6 +343,12 @@ func (w *Writer) append(r *Record) {
 			fb.(*array.FixedSizeBinaryBuilder).Append(w.buf)
 		case kindFlag:
 			fb.(*array.BooleanBuilder).Append(*c.flag(r))
+		case kindGender:
+			if r.Gender == 0 {
+				fb.AppendNull()
+			} else {
+				fb.(*array.Uint8Builder).Append(uint8(r.Gender))
+			}
 		}
 	}
 }
@@ -598,6 +607,18 @@ func (r *Reader) decode(rec arrow.Record, out []Record) error {
 					*c.flag(&out[j]) = a.Value(j)
 				} else {
 					return fmt.Errorf("column %s: null in row %d", c.name, j)
+				}
+			}
+		case kindGender:
+			a := col.(*array.Uint8)
+			for j := range out {
+				if !a.IsValid(j) {
+					continue
+				}
+				if v := a.Value(j); v >= 1 && v <= 3 {
+					out[j].Gender = GenderCode(v)
+				} else {
+					return fmt.Errorf("column %s: row %d holds %d, not a gender code", c.name, j, v)
 				}
 			}
 		}

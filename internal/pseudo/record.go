@@ -17,6 +17,9 @@ const (
 	WindowYear  = 366
 )
 
+// GenderCode is a keyed code of a gender: 1, 2 or 3, or 0 for none.
+type GenderCode uint8
+
 // Token is a keyed pseudonym of one normalised value. The zero Token is null
 // (the value was missing or invalid).
 type Token uint64
@@ -82,7 +85,6 @@ type Record struct {
 
 	NINumber Token // core of the NI number, without the suffix letter
 	Passport Token // a passport or other travel document's number
-	Gender   Token // F, M or X, as normalize.Gender reads the recorded gender
 
 	Postcode        Token
 	PostcodeOutward Token
@@ -102,6 +104,12 @@ type Record struct {
 	// ForenameIsInitial reports that the forename is only an initial
 	// ("J"). It sits here, in the counts' padding, to keep Record small.
 	ForenameIsInitial bool
+	// Gender is the keyed code of the gender (F, M or X as
+	// normalize.Gender reads it): 1, 2 or 3, in an order the key chooses
+	// (see Encoder), or 0 for none. It sits in the counts' padding too: a
+	// gender has three values, and a token of eight bytes would add them
+	// to every record.
+	Gender GenderCode
 	// One-edit neighbourhoods of the forename's first word and of the
 	// joined surname (see Edits).
 	ForenameEdits Edits
