@@ -317,6 +317,20 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
+// TestReadRefusesGenderCode checks that a gender column holding anything
+// but a code from 1 to 3 is refused, naming the column and row.
+func TestReadRefusesGenderCode(t *testing.T) {
+	e, recs := encoded(t, 5)
+	recs[3].Gender = 7
+	path := filepath.Join(t.TempDir(), "bad.parquet")
+	if err := WriteFile(path, metaFor(e), recs); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadFile(path); err == nil || !strings.Contains(err.Error(), "column gender: row 3") {
+		t.Errorf("ReadFile = %v, want a refusal of the gender in row 3", err)
+	}
+}
+
 func TestParamsString(t *testing.T) {
 	p := CurrentParams()
 	s := p.String()
