@@ -244,13 +244,6 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		}
 		ho.Released = len(cases)
 		count(k, cases, 1)
-		if len(ho.Withdrawn) > 0 {
-			rec.Withdrawals = append(rec.Withdrawals, runrecord.Withdrawal{
-				Recipient: h.out.Recipient, Purpose: h.out.Purpose, File: filepath.Base(h.out.Path), Cases: ho.Withdrawn,
-			})
-			withdrawn[h.out.Purpose] += int64(len(ho.Withdrawn))
-			purpose(h)
-		}
 		if len(cases) > 0 && !o.DryRun {
 			ho.Path = filepath.Join(dir, h.rec.RunID, filepath.Base(h.out.Path))
 			sum, err := writeReleased(ho.Path, buf.Bytes())
@@ -266,6 +259,15 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 			purpose(h)
 			released[h.out.Purpose] += int64(len(cases))
 			o.Logger.Info("released", "run", h.rec.RunID, "recipient", h.out.Recipient, "file", ho.Path, "rows", len(cases))
+		}
+		// Recorded only with the report that tells the operator: a
+		// withdrawal recorded unreported would never be reported.
+		if len(ho.Withdrawn) > 0 {
+			rec.Withdrawals = append(rec.Withdrawals, runrecord.Withdrawal{
+				Recipient: h.out.Recipient, Purpose: h.out.Purpose, File: filepath.Base(h.out.Path), Cases: ho.Withdrawn,
+			})
+			withdrawn[h.out.Purpose] += int64(len(ho.Withdrawn))
+			purpose(h)
 		}
 		res.Held = append(res.Held, ho)
 	}
