@@ -57,6 +57,20 @@ func TestRelease(t *testing.T) {
 	if want := "forename,surname,tenancy_start\n" + strings.Join(rows[1][1:], ",") + "\n"; string(got) != want {
 		t.Errorf("released %q, want %q", got, want)
 	}
+	// The recovery team's file, held too, goes with the same one case.
+	m = regexp.MustCompile(`recovery_team +\S+ +1 +0 +\d+ +0 +(\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("release sent the recovery team nothing: %q", out)
+	}
+	f, err = os.Open(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	recovery, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(recovery) != 2 || strings.Join(recovery[0], ",") != "case_id,match_probability,subject_ref,tenancy_end,balance,forwarding_address,forwarding_postcode" || recovery[1][0] != rows[1][0] {
+		t.Errorf("released to the recovery team %q (%v), want the confirmed case %s", recovery, err, rows[1][0])
+	}
 	if out, _, code := exe(t, dir, "audit", "verify"); code != exitOK || !strings.Contains(out, ", release\n") {
 		t.Errorf("audit verify after the release = %d, %q", code, out)
 	}
@@ -70,9 +84,15 @@ func TestRelease(t *testing.T) {
 			Earlier   int    `json:"earlier"`
 		} `json:"held"`
 	}
-	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || !rep.DryRun || len(rep.Held) != 1 ||
-		rep.Held[0].Recipient != "utility_provider" || rep.Held[0].Released != 0 || rep.Held[0].Earlier != 1 {
-		t.Errorf("release --json = %d, %q, stderr %q", code, out, errs)
+	// Both of the run's held outputs: the recovery team's file and the
+	// utility provider's request, each having sent the one confirmed case.
+	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || !rep.DryRun || len(rep.Held) != 2 {
+		t.Fatalf("release --json = %d, %q, stderr %q", code, out, errs)
+	}
+	for i, want := range []string{"recovery_team", "utility_provider"} {
+		if h := rep.Held[i]; h.Recipient != want || h.Released != 0 || h.Earlier != 1 {
+			t.Errorf("release --json: held output %d is %+v, want %s's with one case sent earlier", i, h, want)
+		}
 	}
 
 	// The reviewer reconsiders: the next release says whom to tell, and

@@ -97,10 +97,14 @@ purposes:
     retention: P6M
     significant_effect: true
     outputs:
+      # Both are sent by 'datamatch release', once a reviewer confirms the
+      # case: the recovery team pursues a debt at the forwarding address,
+      # and should never hold the new address of someone who only shares
+      # a former tenant's name.
       - recipient: recovery_team
         file: arrears-tracing.csv
         fields: [case_id, match_probability, subject_ref, tenancy_end, balance, forwarding_address, forwarding_postcode]
-      # Sent by 'datamatch release', once a reviewer confirms the case.
+        release: on_confirmation
       - recipient: utility_provider
         file: utility-provider-request.csv
         fields: [forename, surname, tenancy_start]
