@@ -22,7 +22,7 @@ const (
 // "Mx", which many people of either sex choose). It returns "" and false
 // for a value it does not recognise.
 func Gender(s string) (string, bool) {
-	f := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ", ".", " ", "/", " ", "(", " ", ")", " ").Replace(s)))
+	f := strings.Fields(strings.ToLower(genderPunct.Replace(s)))
 	if len(f) == 0 {
 		return "", true
 	}
@@ -35,6 +35,9 @@ func Gender(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// genderPunct turns the punctuation of gender values into spaces.
+var genderPunct = strings.NewReplacer("_", " ", "-", " ", ".", " ", "/", " ", "(", " ", ")", " ")
 
 // genders maps a folded value onto its gender.
 var genders = map[string]string{

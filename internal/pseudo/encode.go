@@ -169,6 +169,26 @@ func (e *Encoder) genderCode(g string) GenderCode {
 	return 0
 }
 
+// genderCacheLimit bounds a worker's cache of gender codes by recorded
+// value: a column holds a handful of spellings, so the cache is full only
+// of free text.
+const genderCacheLimit = 256
+
+// cachedGenderCode returns the code of the recorded gender v, through the
+// worker's cache.
+func (e *Encoder) cachedGenderCode(st *state, v string) GenderCode {
+	if c, ok := st.genders[v]; ok {
+		return c
+	}
+	g, _ := normalize.Gender(v)
+	c := e.genderCode(g)
+	if st.genders == nil || len(st.genders) >= genderCacheLimit {
+		st.genders = make(map[string]GenderCode)
+	}
+	st.genders[strings.Clone(v)] = c
+	return c
+}
+
 // KeyID returns the ID of the encoder's key.
 func (e *Encoder) KeyID() string { return e.keyID }
 
@@ -261,6 +281,7 @@ type state struct {
 	middles    memo[middleInfo] // by normalised value
 	rawMiddles memo[middleInfo] // by raw value, for forenames of one word
 	houses     memo[Token]
+	genders    map[string]GenderCode // by recorded value; see cachedGenderCode
 	outwards   memo[Token]
 	sectors    memo[Token]
 }
@@ -528,8 +549,7 @@ func (e *Encoder) encode(st *state, dst *Record, src *person.Record) {
 		}
 	}
 	if src.Gender != "" {
-		g, _ := normalize.Gender(src.Gender)
-		dst.Gender = e.genderCode(g)
+		dst.Gender = e.cachedGenderCode(st, src.Gender)
 	}
 	if src.Postcode != "" {
 		pc, ok := st.postcodes.get(src.Postcode)
