@@ -96,13 +96,18 @@ func RenderCase(w io.Writer, c Case, left, right map[string]string) error {
 // the values are compared as written, ignoring case and surrounding space.
 //
 // A value missing on either side is not a difference: it neither supports
-// nor weakens the match, and matching gives it no weight. Nor are the
-// record ids, which two records always differ in.
+// nor weakens the match, and matching gives it no weight. Nor is a gender
+// matching cannot read on either side (a title such as Dr, a spelling it
+// does not know), which it leaves out the same way; nor are the record
+// ids, which two records always differ in.
 func differ(name, l, r string) bool {
 	if name == person.ColRecordID || strings.TrimSpace(l) == "" || strings.TrimSpace(r) == "" {
 		return false
 	}
 	cl, cr := pseudo.Canonical(name, l), pseudo.Canonical(name, r)
+	if name == person.ColGender && (cl == "" || cr == "") {
+		return false
+	}
 	if cl != "" || cr != "" {
 		return cl != cr
 	}

@@ -912,6 +912,10 @@ func TestDiffer(t *testing.T) {
 		{person.ColEmail, "A.Smith@Example.org", "a.smith@example.org", false},
 		{person.ColAddress, "14 Larkspur Close, Hexham", "14 LARKSPUR CLOSE HEXHAM", false},
 		{person.ColAddress, "14 Larkspur Close", "16 Larkspur Close", true},
+		{person.ColGender, "Mr", "Male", false},
+		{person.ColGender, "Mrs", "M", true},
+		{person.ColGender, "Dr", "Male", false}, // a title that says no gender is none
+		{person.ColGender, "Femal", "Female", false},
 		{person.ColSurname, "Smith", "", false}, // missing is not different
 		{person.ColSurname, "Smith", "  ", false},
 		{person.ColRecordID, "P0001204", "OL-2026-035986", false},
