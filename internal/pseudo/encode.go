@@ -108,7 +108,7 @@ type Encoder struct {
 	free chan *state
 	// dobs is shared by the workers.
 	dobs dobTable
-	// genders are the codes of F, M and X (see genderCodes).
+	// genders are the codes of F, M and X (see Encoder.genderCodes).
 	genders [3]GenderCode
 }
 
@@ -129,7 +129,7 @@ func NewEncoder(k key.Key) *Encoder {
 	for i, p := range editPurpose {
 		e.edits[i] = newEditKeyer(k.Derive("edits/" + p))
 	}
-	e.genders = genderCodes(e.tokenKeys[fGender])
+	e.genders = e.genderCodes()
 	return e
 }
 
@@ -137,15 +137,14 @@ func NewEncoder(k key.Key) *Encoder {
 var genders = [3]string{normalize.GenderFemale, normalize.GenderMale, normalize.GenderOther}
 
 // genderCodes gives each of genders its code: its rank, from 1, among the
-// three genders' tokens under key. The codes are distinct and the key
-// alone decides which gender has which, as it decides tokens; a record
-// stores one byte rather than eight.
-func genderCodes(key []byte) [3]GenderCode {
+// three genders' tokens. The codes are distinct and the key alone decides
+// which gender has which, as it decides tokens; a record stores one byte
+// rather than eight.
+func (e *Encoder) genderCodes() [3]GenderCode {
+	st := newState()
 	var ts [3]Token
 	for i, g := range genders {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(g))
-		ts[i] = Token(binary.BigEndian.Uint64(m.Sum(nil)))
+		ts[i] = e.token(st, fGender, g)
 	}
 	var codes [3]GenderCode
 	for i := range ts {
