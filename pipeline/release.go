@@ -128,7 +128,7 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 	// withdrawal follows a sending and each sending again a withdrawal, so
 	// counting both needs no order among the records.
 	sent := map[string]map[string]int{}
-	key := func(o runrecord.Output) string { return o.Recipient + "\x00" + filepath.Base(o.Path) }
+	key := func(recipient, file string) string { return recipient + "\x00" + filepath.Base(file) }
 	count := func(k string, cases []string, n int) {
 		if sent[k] == nil {
 			sent[k] = map[string]int{}
@@ -153,11 +153,11 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 				out.Path = hp
 				helds = append(helds, held{rec, out})
 			case out.Released != nil:
-				count(key(out), out.Released.Cases, 1)
+				count(key(out.Recipient, out.Path), out.Released.Cases, 1)
 			}
 		}
 		for _, w := range rec.Withdrawals {
-			count(w.Recipient+"\x00"+w.File, w.Cases, -1)
+			count(key(w.Recipient, w.File), w.Cases, -1)
 		}
 	}
 	if len(helds) == 0 {
@@ -218,7 +218,7 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 		if _, err := os.Stat(h.out.Path); errors.Is(err, fs.ErrNotExist) {
 			continue // purged at the end of its retention
 		}
-		k := key(h.out)
+		k := key(h.out.Recipient, h.out.Path)
 		keep := func(id string) bool {
 			switch {
 			case sent[k][id] > 0:
