@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/datamatch/datamatch/internal/atomicfile"
-	"github.com/datamatch/datamatch/internal/exercise"
 	"github.com/datamatch/datamatch/internal/ledger"
 	"github.com/datamatch/datamatch/internal/minimise"
 	"github.com/datamatch/datamatch/internal/release"
@@ -94,17 +93,11 @@ func Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	ex, err := exercise.Load(o.Config)
+	ex, unlock, err := openExercise(o.Config, !o.DryRun)
 	if err != nil {
 		return nil, err
 	}
-	if !o.DryRun {
-		unlock, err := lockExercise(ex)
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-	}
+	defer unlock()
 	started := o.Now().UTC()
 	res := &ReleaseResult{DryRun: o.DryRun}
 	outRoot := ex.Path(ex.OutputDir)

@@ -512,17 +512,11 @@ func Erase(ctx context.Context, o EraseOptions) (*rights.Erasure, *rights.Findin
 	if o.Identity == "" {
 		return nil, nil, errors.New("erasure: a reviewer identity is required to write the vaults anew")
 	}
-	ex, err := exercise.Load(o.Config)
+	ex, unlock, err := openExercise(o.Config, !o.DryRun)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !o.DryRun {
-		unlock, err := lockExercise(ex)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer unlock()
-	}
+	defer unlock()
 	// rights.Erase refuses a missing reference before it searches, and so
 	// before any vault opening is entered in the ledger.
 	rs, err := openRightsSources(ctx, ex, o.Identity, o.Logger)

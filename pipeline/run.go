@@ -65,6 +65,23 @@ func lockExercise(ex *exercise.Exercise) (unlock func() error, err error) {
 	return unlock, err
 }
 
+// openExercise loads the exercise config at path and, if lock is set,
+// takes its lock (see lockExercise). unlock releases the lock; it does
+// nothing when none was taken.
+func openExercise(path string, lock bool) (ex *exercise.Exercise, unlock func() error, err error) {
+	ex, err = exercise.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !lock {
+		return ex, func() error { return nil }, nil
+	}
+	if unlock, err = lockExercise(ex); err != nil {
+		return nil, nil, err
+	}
+	return ex, unlock, nil
+}
+
 // RunOptions configure Run.
 type RunOptions struct {
 	// Config is the exercise config file.
@@ -118,11 +135,7 @@ func Run(ctx context.Context, o RunOptions) (res *RunResult, err error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	ex, err := exercise.Load(o.Config)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := lockExercise(ex)
+	ex, unlock, err := openExercise(o.Config, true)
 	if err != nil {
 		return nil, err
 	}
